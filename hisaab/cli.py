@@ -1,0 +1,157 @@
+"""The ``hisaab`` command: every batch step of the platform, runnable without Airflow."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from hisaab import __version__
+from hisaab.money import format_inr
+from hisaab.settings import get_settings
+
+app = typer.Typer(
+    name="hisaab",
+    help="Hisaab: reconciliation and risk analytics for an Indian payment aggregator.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+console = Console()
+
+
+@app.callback()
+def _main() -> None:
+    """Reconcile every rupee between our ledger, the gateways and the bank.
+
+    Data lives under HISAAB_DATA_DIR (default ./data). Start with `hisaab doctor`, then
+    `hisaab simulate` to build a world to work on.
+    """
+    from hisaab.logging import configure_logging
+
+    configure_logging("WARNING")
+
+
+@app.command()
+def version() -> None:
+    """Print the Hisaab version."""
+    console.print(__version__)
+
+
+@app.command()
+def doctor() -> None:
+    """Check Python, packages, the data dir and configured servers; say how to fix each failure."""
+    from hisaab.doctor import run_checks
+
+    checks = run_checks(get_settings())
+    table = Table(title="hisaab doctor", show_lines=False)
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("detail")
+    table.add_column("what to do")
+    for c in checks:
+        table.add_row(c.name, "[green]ok[/]" if c.ok else "[red]FAIL[/]", c.detail,
+                      "" if c.ok else c.fix)  # fmt: skip
+    console.print(table)
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
+
+
+@app.command()
+def simulate(
+    days: int = typer.Option(7, min=1, help="Days of payment activity."),
+    merchants: int = typer.Option(200, min=1, help="Number of merchants."),
+    payments: int = typer.Option(200_000, min=1, help="Payment attempts in all (failed included)."),
+    seed: int = typer.Option(42, help="Random seed: the same arguments give byte-identical files."),
+    start: str = typer.Option("2026-11-02", help="First IST business date of the world (YYYY-MM-DD)."),
+    out: Path | None = typer.Option(
+        None, help="Output folder (default: the data dir). Its landing/, books/ and truth/ are replaced."
+    ),
+    clean: bool = typer.Option(False, "--clean", help="Inject no discrepancies: everything agrees to the paisa."),
+    discrepancy_scale: float = typer.Option(
+        1.0, min=0.0, help="Multiply every injected-discrepancy rate (default mix is ~2% of payments)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON instead of tables."),
+) -> None:
+    """Build a simulated Indian payments world: gateway settlement files, UPI switch reports,
+    bank statements (MT940, camt.053, CSV), our ledger, and the ground truth of what was injected.
+    """
+    from pipelines.simulator.config import WorldConfig
+    from pipelines.simulator.world import build_world
+
+    try:
+        start_date = date.fromisoformat(start)
+    except ValueError:
+        raise typer.BadParameter(f"{start!r} is not a date; use YYYY-MM-DD", param_hint="--start") from None
+    cfg = WorldConfig(days=days, merchants=merchants, payments=payments, seed=seed,
+                      start=start_date, clean=clean, discrepancy_scale=discrepancy_scale)  # fmt: skip
+    out_dir = out or get_settings().data_dir
+    t0 = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]simulating payments"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=as_json,
+    ) as progress:
+        task = progress.add_task("payments", total=payments)
+        summary = build_world(cfg, out_dir, progress=lambda n: progress.advance(task, n))
+    elapsed = time.perf_counter() - t0
+    if as_json:
+        console.print_json(json.dumps({**summary.to_json(), "seconds": round(elapsed, 2)}))
+        return
+    _print_world_summary(summary, elapsed)
+
+
+def _print_world_summary(summary, elapsed: float) -> None:  # type: ignore[no-untyped-def]
+    cfg = summary.config
+    console.print(
+        f"[bold]Simulated world[/] seed={cfg.seed}: {cfg.days} days from {cfg.start}, "
+        f"{cfg.merchants} merchants, {summary.attempts:,} payment attempts in {elapsed:.1f}s"
+        + (" [green](clean: no discrepancies)[/]" if cfg.clean else "")
+    )
+    t = Table(title="Volumes by gateway and method (our ledger)")
+    for col in ("gateway", "method", "attempts", "captured", "success rate", "captured amount"):
+        t.add_column(col, justify="right" if col not in ("gateway", "method") else "left")
+    for row in summary.by_route_method.iter_rows(named=True):
+        rate = row["captured"] / row["attempts"] if row["attempts"] else 0
+        t.add_row(row["route"], row["method"], f"{row['attempts']:,}", f"{row['captured']:,}",
+                  f"{rate:.1%}", format_inr(int(row["captured_paise"])))  # fmt: skip
+    t.add_row("[bold]all", "", f"{summary.attempts:,}", f"{summary.captured:,}", "",
+              f"[bold]{format_inr(summary.captured_paise)}")  # fmt: skip
+    console.print(t)
+    console.print(
+        f"Refunds {summary.refunds:,} · chargebacks {summary.chargebacks:,} · "
+        f"settlements {summary.settlements:,} · payouts {summary.payouts:,}"
+    )
+    d = Table(title="Injected discrepancies (ground truth)")
+    d.add_column("kind")
+    d.add_column("count", justify="right")
+    d.add_column("is a break")
+    if summary.discrepancies is not None and summary.discrepancies.height:
+        counts = summary.discrepancies.group_by("kind", "is_break").len().sort("kind")
+        for kind, is_break, n in counts.iter_rows():
+            d.add_row(kind, f"{n:,}", "yes" if is_break else "no (timing)")
+    else:
+        d.add_row("none", "0", "")
+    console.print(d)
+    f = Table(title=f"Files under {summary.out_dir}/landing")
+    f.add_column("source")
+    f.add_column("files", justify="right")
+    for src, n in summary.files.items():
+        f.add_row(src, str(n))
+    console.print(f)
+    console.print(
+        f"Our books: {summary.out_dir}/books  ·  ground truth: {summary.out_dir}/truth"
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Pipelines: the simulated world, parsers of external file formats, landing, lake and quarantine."""

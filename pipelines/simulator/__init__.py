@@ -1,0 +1,1 @@
+"""The simulated Indian payments world: merchants, customers, gateways, flows, files and truth."""
