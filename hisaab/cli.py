@@ -55,8 +55,9 @@ def doctor() -> None:
     table.add_column("detail")
     table.add_column("what to do")
     for c in checks:
-        table.add_row(c.name, "[green]ok[/]" if c.ok else "[red]FAIL[/]", c.detail,
-                      "" if c.ok else c.fix)  # fmt: skip
+        table.add_row(
+            c.name, "[green]ok[/]" if c.ok else "[red]FAIL[/]", c.detail, "" if c.ok else c.fix
+        )
     console.print(table)
     if not all(c.ok for c in checks):
         raise typer.Exit(1)
@@ -68,15 +69,24 @@ def simulate(
     merchants: int = typer.Option(200, min=1, help="Number of merchants."),
     payments: int = typer.Option(200_000, min=1, help="Payment attempts in all (failed included)."),
     seed: int = typer.Option(42, help="Random seed: the same arguments give byte-identical files."),
-    start: str = typer.Option("2026-11-02", help="First IST business date of the world (YYYY-MM-DD)."),
+    start: str = typer.Option(
+        "2026-11-02", help="First IST business date of the world (YYYY-MM-DD)."
+    ),
     out: Path | None = typer.Option(
-        None, help="Output folder (default: the data dir). Its landing/, books/ and truth/ are replaced."
+        None,
+        help="Output folder (default: the data dir). Its landing/, books/ and truth/ are replaced.",
     ),
-    clean: bool = typer.Option(False, "--clean", help="Inject no discrepancies: everything agrees to the paisa."),
+    clean: bool = typer.Option(
+        False, "--clean", help="Inject no discrepancies: everything agrees to the paisa."
+    ),
     discrepancy_scale: float = typer.Option(
-        1.0, min=0.0, help="Multiply every injected-discrepancy rate (default mix is ~2% of payments)."
+        1.0,
+        min=0.0,
+        help="Multiply every injected-discrepancy rate (default mix is ~2% of payments).",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON instead of tables."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the summary as JSON instead of tables."
+    ),
 ) -> None:
     """Build a simulated Indian payments world: gateway settlement files, UPI switch reports,
     bank statements (MT940, camt.053, CSV), our ledger, and the ground truth of what was injected.
@@ -87,9 +97,18 @@ def simulate(
     try:
         start_date = date.fromisoformat(start)
     except ValueError:
-        raise typer.BadParameter(f"{start!r} is not a date; use YYYY-MM-DD", param_hint="--start") from None
-    cfg = WorldConfig(days=days, merchants=merchants, payments=payments, seed=seed,
-                      start=start_date, clean=clean, discrepancy_scale=discrepancy_scale)  # fmt: skip
+        raise typer.BadParameter(
+            f"{start!r} is not a date; use YYYY-MM-DD", param_hint="--start"
+        ) from None
+    cfg = WorldConfig(
+        days=days,
+        merchants=merchants,
+        payments=payments,
+        seed=seed,
+        start=start_date,
+        clean=clean,
+        discrepancy_scale=discrepancy_scale,
+    )
     out_dir = out or get_settings().data_dir
     t0 = time.perf_counter()
     with Progress(
@@ -122,10 +141,22 @@ def _print_world_summary(summary, elapsed: float) -> None:  # type: ignore[no-un
         t.add_column(col, justify="right" if col not in ("gateway", "method") else "left")
     for row in summary.by_route_method.iter_rows(named=True):
         rate = row["captured"] / row["attempts"] if row["attempts"] else 0
-        t.add_row(row["route"], row["method"], f"{row['attempts']:,}", f"{row['captured']:,}",
-                  f"{rate:.1%}", format_inr(int(row["captured_paise"])))  # fmt: skip
-    t.add_row("[bold]all", "", f"{summary.attempts:,}", f"{summary.captured:,}", "",
-              f"[bold]{format_inr(summary.captured_paise)}")  # fmt: skip
+        t.add_row(
+            row["route"],
+            row["method"],
+            f"{row['attempts']:,}",
+            f"{row['captured']:,}",
+            f"{rate:.1%}",
+            format_inr(int(row["captured_paise"])),
+        )
+    t.add_row(
+        "[bold]all",
+        "",
+        f"{summary.attempts:,}",
+        f"{summary.captured:,}",
+        "",
+        f"[bold]{format_inr(summary.captured_paise)}",
+    )
     console.print(t)
     console.print(
         f"Refunds {summary.refunds:,} · chargebacks {summary.chargebacks:,} · "
@@ -148,9 +179,7 @@ def _print_world_summary(summary, elapsed: float) -> None:  # type: ignore[no-un
     for src, n in summary.files.items():
         f.add_row(src, str(n))
     console.print(f)
-    console.print(
-        f"Our books: {summary.out_dir}/books  ·  ground truth: {summary.out_dir}/truth"
-    )
+    console.print(f"Our books: {summary.out_dir}/books  ·  ground truth: {summary.out_dir}/truth")
 
 
 if __name__ == "__main__":

@@ -106,7 +106,5 @@ def run_checks(settings: Settings) -> list[Check]:
         )
     else:
         checks.append(Check("redis", True, "REDIS_URL not set: in-process"))
-    checks.append(
-        Check("cpus", True, f"{os.cpu_count()} cores")
-    )
+    checks.append(Check("cpus", True, f"{os.cpu_count()} cores"))
     return checks

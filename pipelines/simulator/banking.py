@@ -29,7 +29,12 @@ STATEMENT_WRITERS: dict[str, ModuleType] = {
     "mt940": mt940,
     "camt053": camt053,
 }
-RETURN_REASONS = ("ACCOUNT DOES NOT EXIST", "ACCOUNT CLOSED", "INVALID IFSC", "BENEFICIARY NAME MISMATCH")
+RETURN_REASONS = (
+    "ACCOUNT DOES NOT EXIST",
+    "ACCOUNT CLOSED",
+    "INVALID IFSC",
+    "BENEFICIARY NAME MISMATCH",
+)
 UNKNOWN_REMITTERS = (
     ("SHREE GANESH TRADERS", "SBIN0001234"),
     ("MAHALAXMI ENTERPRISES", "BARB0VJAHME"),
@@ -57,8 +62,16 @@ class _Pending:
     entry: StatementEntry
 
 
-def _entry(on: date, amount: int, direction: str, channel: str, utr: str, narration: str,
-           name: str, ifsc: str | None) -> StatementEntry:  # fmt: skip
+def _entry(
+    on: date,
+    amount: int,
+    direction: str,
+    channel: str,
+    utr: str,
+    narration: str,
+    name: str,
+    ifsc: str | None,
+) -> StatementEntry:
     return StatementEntry(
         booking_date=on,
         value_date=on,
@@ -102,27 +115,51 @@ def build_bank_activity(
         if kind:
             truth.append(
                 {
-                    "kind": kind, "source": "bank", "gateway": route,
-                    "merchant_id": row["merchant_id"], "settlement_id": row["settlement_id"],
-                    "settlement_utr": row["settlement_utr"], "bank_source": source,
-                    "bank_utr": row["settlement_utr"], "business_date": row["settled_on"],
-                    "expected_paise": net, "actual_paise": credited,
+                    "kind": kind,
+                    "source": "bank",
+                    "gateway": route,
+                    "merchant_id": row["merchant_id"],
+                    "settlement_id": row["settlement_id"],
+                    "settlement_utr": row["settlement_utr"],
+                    "bank_source": source,
+                    "bank_utr": row["settlement_utr"],
+                    "business_date": row["settled_on"],
+                    "expected_paise": net,
+                    "actual_paise": credited,
                 }
-            )  # fmt: skip
+            )
         if credited == 0:
             continue
         account = ESCROW_ACCOUNTS[source]
         if credited > 0:
             narr = narrations.neft_credit(
-                profile.remitter_ifsc, profile.legal_name, account.account_name,
+                profile.remitter_ifsc,
+                profile.legal_name,
+                account.account_name,
                 row["settlement_utr"],
-            )  # fmt: skip
-            entry = _entry(row["settled_on"], credited, "CR", "NEFT", row["settlement_utr"], narr,
-                           profile.legal_name, profile.remitter_ifsc)  # fmt: skip
+            )
+            entry = _entry(
+                row["settled_on"],
+                credited,
+                "CR",
+                "NEFT",
+                row["settlement_utr"],
+                narr,
+                profile.legal_name,
+                profile.remitter_ifsc,
+            )
         else:  # refunds exceeded sales: the gateway recovers the shortfall by debit
             narr = f"ACH DR-{profile.legal_name[:35]}-RECOVERY-{row['settlement_utr']}"
-            entry = _entry(row["settled_on"], -credited, "DR", "OTHER", row["settlement_utr"],
-                           narr, profile.legal_name, profile.remitter_ifsc)  # fmt: skip
+            entry = _entry(
+                row["settled_on"],
+                -credited,
+                "DR",
+                "OTHER",
+                row["settlement_utr"],
+                narr,
+                profile.legal_name,
+                profile.remitter_ifsc,
+            )
         pending.append(_Pending(source, row["settled_on"], _ORDER["settlement"], entry))
 
     # UPI: NPCI settles our PSP's approved transactions once a day, in one credit.
@@ -136,9 +173,16 @@ def build_bank_activity(
     for on, utr, amount in upi.iter_rows():
         if amount <= 0:
             continue
-        entry = _entry(on, int(amount), "CR", "NEFT", utr,
-                       narrations.upi_settlement_credit(on, utr), upi_profile.legal_name,
-                       upi_profile.remitter_ifsc)  # fmt: skip
+        entry = _entry(
+            on,
+            int(amount),
+            "CR",
+            "NEFT",
+            utr,
+            narrations.upi_settlement_credit(on, utr),
+            upi_profile.legal_name,
+            upi_profile.remitter_ifsc,
+        )
         pending.append(_Pending(upi_profile.escrow_source, on, _ORDER["upi"], entry))
 
     # Payouts: each merchant is paid what each account received for it that day.
@@ -157,68 +201,135 @@ def build_bank_activity(
             narr = narrations.rtgs_debit(mer["bank_ifsc"], mer["beneficiary_name"], utr)
         elif keys.uniform(seed, "imps", *k) < 0.3:
             mode, utr = "IMPS", keys.rrn(on, seed, "pout", *k)
-            narr = narrations.imps_debit(utr, mer["beneficiary_name"], mer["bank_ifsc"],
-                                         beneficiary_account=mer["bank_account_number"])  # fmt: skip
+            narr = narrations.imps_debit(
+                utr,
+                mer["beneficiary_name"],
+                mer["bank_ifsc"],
+                beneficiary_account=mer["bank_account_number"],
+            )
         else:
             mode, utr = "NEFT", keys.neft_utr(bank, on, seed, "pout", *k)
             narr = narrations.neft_debit(mer["bank_ifsc"], mer["beneficiary_name"], utr)
         channel = mode
-        pending.append(_Pending(source, on, _ORDER["payout"], _entry(
-            on, amount, "DR", channel, utr, narr, mer["beneficiary_name"], mer["bank_ifsc"])))  # fmt: skip
-        returned = mode == "NEFT" and keys.uniform(seed, "return", *k) < cfg.effective_payout_return_rate
+        pending.append(
+            _Pending(
+                source,
+                on,
+                _ORDER["payout"],
+                _entry(
+                    on, amount, "DR", channel, utr, narr, mer["beneficiary_name"], mer["bank_ifsc"]
+                ),
+            )
+        )
+        returned = (
+            mode == "NEFT" and keys.uniform(seed, "return", *k) < cfg.effective_payout_return_rate
+        )
         payout_rows.append(
             {
-                "payout_id": payout_id, "merchant_id": merchant_id, "bank_source": source,
-                "payout_date": on, "amount_paise": amount, "mode": mode, "utr": utr,
+                "payout_id": payout_id,
+                "merchant_id": merchant_id,
+                "bank_source": source,
+                "payout_date": on,
+                "amount_paise": amount,
+                "mode": mode,
+                "utr": utr,
                 "beneficiary_ifsc": mer["bank_ifsc"],
-                "beneficiary_account_number": mer["bank_account_number"], "is_returned": returned,
+                "beneficiary_account_number": mer["bank_account_number"],
+                "is_returned": returned,
             }
-        )  # fmt: skip
+        )
         if returned:
             back_on = next_business_day(on + timedelta(days=1))
             reason = RETURN_REASONS[keys.derived_int(seed, len(RETURN_REASONS), "why", *k)]
-            pending.append(_Pending(source, back_on, _ORDER["return"], _entry(
-                back_on, amount, "CR", "NEFT", utr, narrations.neft_return_credit(utr, reason),
-                mer["beneficiary_name"], mer["bank_ifsc"])))  # fmt: skip
+            pending.append(
+                _Pending(
+                    source,
+                    back_on,
+                    _ORDER["return"],
+                    _entry(
+                        back_on,
+                        amount,
+                        "CR",
+                        "NEFT",
+                        utr,
+                        narrations.neft_return_credit(utr, reason),
+                        mer["beneficiary_name"],
+                        mer["bank_ifsc"],
+                    ),
+                )
+            )
             truth.append(
                 {
-                    "kind": "payout_returned", "source": "bank", "merchant_id": merchant_id,
-                    "payout_id": payout_id, "bank_source": source, "bank_utr": utr,
-                    "business_date": back_on, "expected_paise": amount, "actual_paise": 0,
+                    "kind": "payout_returned",
+                    "source": "bank",
+                    "merchant_id": merchant_id,
+                    "payout_id": payout_id,
+                    "bank_source": source,
+                    "bank_utr": utr,
+                    "business_date": back_on,
+                    "expected_paise": amount,
+                    "actual_paise": 0,
                     "detail": reason,
                 }
-            )  # fmt: skip
+            )
 
     # Credits nobody can explain.
     weeks = -(-cfg.days // 7)
     for source in sorted(ESCROW_ACCOUNTS):
         for i in range(cfg.effective_unknown_credits * weeks):
             k = (source, i)
-            on = next_business_day(cfg.start + timedelta(days=keys.derived_int(seed, cfg.days, "ud", *k)))
+            on = next_business_day(
+                cfg.start + timedelta(days=keys.derived_int(seed, cfg.days, "ud", *k))
+            )
             name, ifsc = UNKNOWN_REMITTERS[keys.derived_int(seed, len(UNKNOWN_REMITTERS), "un", *k)]
             amount = 1_000_00 + keys.derived_int(seed, 4_99_000_00, "ua", *k)
             utr = keys.neft_utr(ifsc, on, seed, "unknown", *k)
-            pending.append(_Pending(source, on, _ORDER["unknown"], _entry(
-                on, amount, "CR", "NEFT", utr, narrations.unknown_credit(name, utr, remitter_ifsc=ifsc),
-                name, ifsc)))  # fmt: skip
+            pending.append(
+                _Pending(
+                    source,
+                    on,
+                    _ORDER["unknown"],
+                    _entry(
+                        on,
+                        amount,
+                        "CR",
+                        "NEFT",
+                        utr,
+                        narrations.unknown_credit(name, utr, remitter_ifsc=ifsc),
+                        name,
+                        ifsc,
+                    ),
+                )
+            )
             truth.append(
                 {
-                    "kind": "unmatched_bank_credit", "source": "bank", "bank_source": source,
-                    "bank_utr": utr, "business_date": on, "expected_paise": 0,
-                    "actual_paise": amount, "detail": name,
+                    "kind": "unmatched_bank_credit",
+                    "source": "bank",
+                    "bank_source": source,
+                    "bank_utr": utr,
+                    "business_date": on,
+                    "expected_paise": 0,
+                    "actual_paise": amount,
+                    "detail": name,
                 }
-            )  # fmt: skip
+            )
 
     statements = _write_statements(cfg, pending, out_dir)
     payouts = pl.DataFrame(
         payout_rows,
         schema={
-            "payout_id": pl.String, "merchant_id": pl.String, "bank_source": pl.String,
-            "payout_date": pl.Date, "amount_paise": pl.Int64, "mode": pl.String,
-            "utr": pl.String, "beneficiary_ifsc": pl.String,
-            "beneficiary_account_number": pl.String, "is_returned": pl.Boolean,
+            "payout_id": pl.String,
+            "merchant_id": pl.String,
+            "bank_source": pl.String,
+            "payout_date": pl.Date,
+            "amount_paise": pl.Int64,
+            "mode": pl.String,
+            "utr": pl.String,
+            "beneficiary_ifsc": pl.String,
+            "beneficiary_account_number": pl.String,
+            "is_returned": pl.Boolean,
         },
-    )  # fmt: skip
+    )
     truth_frame = pl.DataFrame(truth, infer_schema_length=None) if truth else pl.DataFrame()
     return BankActivity(payouts=payouts, truth=truth_frame, statements=statements)
 
@@ -234,13 +345,20 @@ def _write_statements(cfg: WorldConfig, pending: list[_Pending], out_dir: Path) 
         balance = account.opening_balance_paise
         day, seq = cfg.start, 1
         while day <= last:
-            todays = sorted(by_account_day.get((source, day), []),
-                            key=lambda p: (p.order, p.entry.utr, p.entry.amount_paise))  # fmt: skip
+            todays = sorted(
+                by_account_day.get((source, day), []),
+                key=lambda p: (p.order, p.entry.utr, p.entry.amount_paise),
+            )
             entries = tuple(
                 _with_reference(p.entry, account, day, i) for i, p in enumerate(todays, start=1)
             )
-            statement = Statement(account=account, statement_date=day, sequence_number=seq,
-                                  opening_balance_paise=balance, entries=entries)  # fmt: skip
+            statement = Statement(
+                account=account,
+                statement_date=day,
+                sequence_number=seq,
+                opening_balance_paise=balance,
+                entries=entries,
+            )
             writer = STATEMENT_WRITERS[account.statement_format]
             path = out_dir / source / day.isoformat() / writer.filename(statement)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -252,6 +370,8 @@ def _write_statements(cfg: WorldConfig, pending: list[_Pending], out_dir: Path) 
     return written
 
 
-def _with_reference(entry: StatementEntry, account: BankAccount, day: date, n: int) -> StatementEntry:
+def _with_reference(
+    entry: StatementEntry, account: BankAccount, day: date, n: int
+) -> StatementEntry:
     ref = f"{account.bic[:4]}{day:%y%m%d}{n:06d}"
     return StatementEntry(**{**entry.__dict__, "bank_reference": ref})

@@ -64,7 +64,7 @@ class MerchantArrays:
                 opts[i, j] = codes[j % len(codes)]
         cats = merchants["category"].to_list()
         method_p = np.array(
-            [[getattr(categories[c], "method_mix")[k] for k in METHODS] for c in cats],
+            [[categories[c].method_mix[k] for k in METHODS] for c in cats],
             dtype=np.float64,
         )
         method_p /= method_p.sum(axis=1, keepdims=True)
@@ -77,11 +77,9 @@ class MerchantArrays:
             ),
             method_p=method_p,
             ticket_median_paise=np.array(
-                [getattr(categories[c], "ticket_median_paise") for c in cats], dtype=np.float64
+                [categories[c].ticket_median_paise for c in cats], dtype=np.float64
             ),
-            ticket_sigma=np.array(
-                [getattr(categories[c], "ticket_sigma") for c in cats], dtype=np.float64
-            ),
+            ticket_sigma=np.array([categories[c].ticket_sigma for c in cats], dtype=np.float64),
             gateway_options=opts,
             gateway_count=counts,
         )
@@ -125,6 +123,11 @@ class SettlementCalendar:
         return frame.select(date_col, cycle_col).join(
             mapping, on=[date_col, cycle_col], how="left", maintain_order="left"
         )["_settle"]
+
+
+def _strings(values: np.ndarray) -> pl.Series:
+    """A polars String series from a numpy object array (None stays null)."""
+    return pl.Series(values=values.tolist(), dtype=pl.String)
 
 
 def _prefixed(prefix: str, body: np.ndarray) -> pl.Series:
@@ -332,8 +335,8 @@ def generate_chunk(
             "attempt_no": a_no,
             "merchant_idx": a_merchant,
             "customer_idx": o_customer[a_order],
-            "method": pl.Series(method_names, dtype=pl.String),
-            "route": pl.Series(route_names, dtype=pl.String),
+            "method": _strings(method_names),
+            "route": _strings(route_names),
             "amount_paise": amount,
             "mdr_bps": mdr.astype(np.int32),
             "fee_paise": fee,
@@ -341,10 +344,10 @@ def generate_chunk(
             "created_us": a_created_us,
             "latency_ms": latency_ms,
             "gw_created_us": gw_created_us,
-            "ledger_status": pl.Series(ledger_status, dtype=pl.String),
-            "gw_status": pl.Series(gw_status, dtype=pl.String),
-            "error_code": pl.Series(err_code, dtype=pl.String),
-            "error_reason": pl.Series(err_reason, dtype=pl.String),
+            "ledger_status": _strings(ledger_status),
+            "gw_status": _strings(gw_status),
+            "error_code": _strings(err_code),
+            "error_reason": _strings(err_reason),
             "gw_amount_paise": gw_amount,
             "gw_fee_paise": gw_fee,
             "gw_tax_paise": gw_tax,
@@ -352,8 +355,8 @@ def generate_chunk(
             "in_gateway": in_gateway,
             "gw_duplicate": dup,
             "upi_deemed": deemed,
-            "upi_final": pl.Series(upi_final, dtype=pl.String),
-            "discrepancy": pl.Series(kind, dtype=pl.String),
+            "upi_final": _strings(upi_final),
+            "discrepancy": _strings(kind),
             "_razorpay_id": gw_pid_razorpay,
             "_payu_id": payu_id,
             "_ccav_id": ccav_id,
@@ -454,6 +457,10 @@ def _refunds_and_chargebacks(
     # A refund or dispute happens before the window closes; what would fall later is not made.
     refund_after_us = rng.integers(3_600_000_000, 4 * 86_400_000_000, size=n)
     cb_after_us = rng.integers(86_400_000_000, 6 * 86_400_000_000, size=n)
+    # Injected refund/chargeback faults must land inside the window: they happen within hours.
+    soon = rng.integers(3_600_000_000, 3 * 3_600_000_000, size=n)
+    refund_after_us = np.where(refund_unrec, soon, refund_after_us)
+    cb_after_us = np.where(cb_unrec, soon, cb_after_us)
 
     def build(
         mask: np.ndarray,
@@ -463,6 +470,7 @@ def _refunds_and_chargebacks(
         ns: int,
         unrec: np.ndarray,
         kind_name: str,
+        id_col: str,
     ) -> pl.DataFrame:
         idx = np.nonzero(mask)[0]
         sub = frame[idx]
@@ -475,7 +483,7 @@ def _refunds_and_chargebacks(
         ids = _prefixed(prefix, derived_bodies(cfg.seed, ns, counters[idx]))
         out = pl.DataFrame(
             {
-                f"{prefix[:-1]}_id": ids,
+                id_col: ids,
                 "payment_id": sub["payment_id"],
                 "gateway_payment_id": sub["gateway_payment_id"],
                 "order_id": sub["order_id"],
@@ -502,6 +510,7 @@ def _refunds_and_chargebacks(
         NS_REFUND,
         refund_unrec,
         "refund_unreconciled",
+        "refund_id",
     )
     chargebacks = build(
         charged_back,
@@ -511,6 +520,7 @@ def _refunds_and_chargebacks(
         NS_CHARGEBACK,
         cb_unrec,
         "chargeback_unreconciled",
+        "chargeback_id",
     )
     return refunds, chargebacks
 

@@ -39,9 +39,15 @@ WORLD_SUBDIRS = ("landing", "books", "truth")
 _DAY_WEIGHTS = np.array([1.0, 0.97, 0.98, 1.0, 1.08, 1.15, 1.05])  # Mon..Sun
 
 CUSTOMER_COLUMNS = (
-    "customer_id", "vpa", "card_token", "card_network", "card_issuer", "card_type",
-    "netbanking_bank", "wallet",
-)  # fmt: skip
+    "customer_id",
+    "vpa",
+    "card_token",
+    "card_network",
+    "card_issuer",
+    "card_type",
+    "netbanking_bank",
+    "wallet",
+)
 
 
 @dataclass
@@ -172,9 +178,17 @@ def build_world(
             chunk_sizes.append(n_day % cfg.chunk_size)
         for chunk_no, n in enumerate(chunk_sizes):
             res = generate_chunk(
-                cfg, m_arrays, customers.height, day, day_index, chunk_no, n, counter,
-                calendar, window_end,
-            )  # fmt: skip
+                cfg,
+                m_arrays,
+                customers.height,
+                day,
+                day_index,
+                chunk_no,
+                n,
+                counter,
+                calendar,
+                window_end,
+            )
             counter += n
             attempts = res.attempts.join(merchant_cols, on="merchant_idx", how="left").join(
                 customer_cols, on="customer_idx", how="left"
@@ -204,9 +218,11 @@ def build_world(
                 if deemed.height:
                     adj_on = on + timedelta(days=1)
                     path = (
-                        landing / "upi_switch" / adj_on.isoformat()
+                        landing
+                        / "upi_switch"
+                        / adj_on.isoformat()
                         / upi_switch.adjustment_file_name(adj_on)
-                    )  # fmt: skip
+                    )
                     csv_out.append(path, upi_switch.render_adjustments(deemed))
 
             line_aggs.append(_aggregate_lines(lines))
@@ -236,12 +252,19 @@ def build_world(
     _write_parquet(activity.payouts, truth / "payouts.parquet")
     _write_parquet(
         activity.payouts.select(
-            "payout_id", "merchant_id", "bank_source", "payout_date", "amount_paise", "mode",
-            "utr", "beneficiary_ifsc", "beneficiary_account_number",
+            "payout_id",
+            "merchant_id",
+            "bank_source",
+            "payout_date",
+            "amount_paise",
+            "mode",
+            "utr",
+            "beneficiary_ifsc",
+            "beneficiary_account_number",
             pl.lit("processed").alias("status"),
         ),
         books / "payouts" / "payouts.parquet",
-    )  # fmt: skip
+    )
     expected = (
         pl.concat(expected_aggs)
         .group_by("route", "merchant_id", "expected_settlement_date")
@@ -282,33 +305,60 @@ def _write_books_chunk(
 ) -> None:
     partition = f"business_date={day.isoformat()}"
     ledger = attempts.filter(pl.col("in_ledger")).select(
-        "payment_id", "order_id", "attempt_no", "merchant_id", "customer_id",
-        "method", pl.col("route").alias("gateway"), "gateway_payment_id", "rrn",
-        "amount_paise", pl.lit("INR").alias("currency"),
-        pl.col("ledger_status").alias("status"), "error_code", "error_reason",
-        "mdr_bps", "fee_paise", "gst_paise", "created_at", "captured_at", "business_date",
-        "latency_ms", pl.col("upi_deemed").alias("is_upi_deemed"),
+        "payment_id",
+        "order_id",
+        "attempt_no",
+        "merchant_id",
+        "customer_id",
+        "method",
+        pl.col("route").alias("gateway"),
+        "gateway_payment_id",
+        "rrn",
+        "amount_paise",
+        pl.lit("INR").alias("currency"),
+        pl.col("ledger_status").alias("status"),
+        "error_code",
+        "error_reason",
+        "mdr_bps",
+        "fee_paise",
+        "gst_paise",
+        "created_at",
+        "captured_at",
+        "business_date",
+        "latency_ms",
+        pl.col("upi_deemed").alias("is_upi_deemed"),
         pl.when(pl.col("method") == "card").then(pl.col("card_token")).alias("card_token"),
         pl.when(pl.col("method") == "card").then(pl.col("card_network")).alias("card_network"),
         pl.when(pl.col("method") == "upi").then(pl.col("vpa")).alias("payer_vpa"),
-    )  # fmt: skip
+    )
     _write_parquet(ledger, books / "payments" / partition / part)
     _write_parquet(
         refunds.filter(pl.col("in_ledger")).select(
-            "refund_id", "payment_id", "merchant_id", pl.col("route").alias("gateway"),
-            "amount_paise", "created_at", "business_date", pl.lit("processed").alias("status"),
+            "refund_id",
+            "payment_id",
+            "merchant_id",
+            pl.col("route").alias("gateway"),
+            "amount_paise",
+            "created_at",
+            "business_date",
+            pl.lit("processed").alias("status"),
         ),
         books / "refunds" / partition / part,
-    )  # fmt: skip
+    )
     _write_parquet(
         chargebacks.filter(pl.col("in_ledger")).select(
             "chargeback_id",
             pl.col("chargeback_id").str.replace("^chb_", "disp_").alias("gateway_dispute_id"),
-            "payment_id", "merchant_id", pl.col("route").alias("gateway"),
-            "amount_paise", "created_at", "business_date", pl.lit("lost").alias("status"),
+            "payment_id",
+            "merchant_id",
+            pl.col("route").alias("gateway"),
+            "amount_paise",
+            "created_at",
+            "business_date",
+            pl.lit("lost").alias("status"),
         ),
         books / "chargebacks" / partition / part,
-    )  # fmt: skip
+    )
 
 
 _AGG_KEYS = ("route", "merchant_id", "cycle_date", "settlement_id", "settlement_utr", "settled_on")
@@ -420,12 +470,16 @@ def _expected_settlements(
             )
         )
     out = pl.concat([p.cast({"expected_settlement_date": pl.Date}) for p in parts])
-    return out.group_by(keys_).agg(pl.all().sum()).with_columns(
-        net_paise=pl.col("gross_paise")
-        - pl.col("fee_paise")
-        - pl.col("tax_paise")
-        - pl.col("refunds_paise")
-        - pl.col("chargebacks_paise")
+    return (
+        out.group_by(keys_)
+        .agg(pl.all().sum())
+        .with_columns(
+            net_paise=pl.col("gross_paise")
+            - pl.col("fee_paise")
+            - pl.col("tax_paise")
+            - pl.col("refunds_paise")
+            - pl.col("chargebacks_paise")
+        )
     )
 
 
@@ -525,21 +579,35 @@ def _finalise_truth(
             pl.col("delay_business_days"),
         ).alias("detail"),
     )
-    out = pl.concat(
-        [pay_level, delayed, activity.truth], how="diagonal_relaxed"
-    )
+    out = pl.concat([pay_level, delayed, activity.truth], how="diagonal_relaxed")
     for col, dtype in _TRUTH_SCHEMA.items():
         if col not in out.columns:
             out = out.with_columns(pl.lit(None, dtype).alias(col))
     out = out.with_columns(is_break=~pl.col("kind").is_in(sorted(NON_BREAK_KINDS)))
     out = out.select(list(_TRUTH_SCHEMA)).cast(_TRUTH_SCHEMA)  # type: ignore[arg-type]
-    out = out.sort("kind", "business_date", "payment_id", "settlement_id", "payout_id", "bank_utr",
-                   "refund_id", "chargeback_id", nulls_last=True)  # fmt: skip
+    out = out.sort(
+        "kind",
+        "business_date",
+        "payment_id",
+        "settlement_id",
+        "payout_id",
+        "bank_utr",
+        "refund_id",
+        "chargeback_id",
+        nulls_last=True,
+    )
     ids = [
         keys.object_id("dsc", cfg.seed, *row)
-        for row in out.select("kind", "payment_id", "refund_id", "chargeback_id", "settlement_id",
-                              "payout_id", "bank_utr").iter_rows()
-    ]  # fmt: skip
+        for row in out.select(
+            "kind",
+            "payment_id",
+            "refund_id",
+            "chargeback_id",
+            "settlement_id",
+            "payout_id",
+            "bank_utr",
+        ).iter_rows()
+    ]
     return out.with_columns(pl.Series("discrepancy_id", ids)).select(
         "discrepancy_id", *_TRUTH_SCHEMA
     )

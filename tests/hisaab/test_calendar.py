@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 from hisaab.calendar import (
     add_business_days,
     business_days_between,
-    ist_date,
     is_business_day,
+    ist_date,
     settlement_date,
 )
 
