@@ -651,13 +651,21 @@ def _draw_name_indices(
     rng: np.random.Generator, groups: np.ndarray, female: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Indices into the first-name and surname pools (female pool where ``female``)."""
-    first_m = _MALE_FIRST.offsets[groups] + _skewed_index(rng, _MALE_FIRST.lengths[groups])
-    first_f = _FEMALE_FIRST.offsets[groups] + _skewed_index(rng, _FEMALE_FIRST.lengths[groups])
-    last_m = _MALE_SURNAMES.offsets[groups] + _skewed_index(rng, _MALE_SURNAMES.lengths[groups])
-    last_f = _FEMALE_SURNAMES.offsets[groups] + _skewed_index(rng, _FEMALE_SURNAMES.lengths[groups])
-    # Pools are gathered as male names then female names, so female indices are shifted.
-    first = np.where(female, first_f + len(_MALE_FIRST.names), first_m)
-    last = np.where(female, last_f + len(_MALE_SURNAMES.names), last_m)
+    # Pools are gathered as male names then female names, so female offsets are shifted.
+    first_offset = np.where(
+        female,
+        _FEMALE_FIRST.offsets[groups] + len(_MALE_FIRST.names),
+        _MALE_FIRST.offsets[groups],
+    )
+    first_length = np.where(female, _FEMALE_FIRST.lengths[groups], _MALE_FIRST.lengths[groups])
+    last_offset = np.where(
+        female,
+        _FEMALE_SURNAMES.offsets[groups] + len(_MALE_SURNAMES.names),
+        _MALE_SURNAMES.offsets[groups],
+    )
+    last_length = np.where(female, _FEMALE_SURNAMES.lengths[groups], _MALE_SURNAMES.lengths[groups])
+    first = first_offset + _skewed_index(rng, first_length)
+    last = last_offset + _skewed_index(rng, last_length)
     return first, last
 
 
@@ -1072,18 +1080,21 @@ def _unique_emails(local: pl.Series, domain: pl.Series) -> pl.Series:
     return emails.scatter(repeats.get_column("row"), repeats.get_column("email"))
 
 
-def _unique_vpas(handle: pl.Series, psp: pl.Series, phone: pl.Series) -> pl.Series:
-    """``handle@psp``; a VPA already taken falls back to ``phone@psp``.
+def _unique_vpas(
+    phone: pl.Series, psp: pl.Series, named: np.ndarray, named_handle: pl.Series
+) -> pl.Series:
+    """``phone@psp``, except ``named_handle@psp`` at rows ``named`` where that is still free.
 
-    Phones are unique and name-based handles always hold a letter, so a fallback never
-    collides with another VPA.
+    Phones are unique, so phone-number VPAs are; name-based handles always hold a letter, so
+    they never equal a phone-number VPA. Only the name-based ones need checking for repeats.
     """
-    frame = pl.DataFrame({"handle": handle, "psp": psp, "phone": phone})
-    vpas = frame.select(pl.concat_str("handle", pl.lit("@"), "psp")).to_series()
-    rows = pl.select(pl.arg_where(~vpas.is_first_distinct())).to_series()
-    taken = frame[rows]
-    fallback = taken.select(pl.concat_str("phone", pl.lit("@"), "psp")).to_series()
-    return vpas.scatter(rows, fallback)
+    frame = pl.DataFrame({"phone": phone, "psp": psp})
+    vpas = frame.select(pl.concat_str("phone", pl.lit("@"), "psp")).to_series()
+    named_vpas = pl.DataFrame({"handle": named_handle, "psp": psp.gather(named)}).select(
+        pl.concat_str("handle", pl.lit("@"), "psp")
+    )
+    first_use = named_vpas.select(pl.first().is_first_distinct()).to_series().to_numpy()
+    return vpas.scatter(named[first_use], named_vpas.to_series().filter(first_use))
 
 
 def generate_customers(seed: int, n: int) -> pl.DataFrame:
@@ -1120,6 +1131,16 @@ def generate_customers(seed: int, n: int) -> pl.DataFrame:
         np.datetime64(youngest, "D"),
     )
     birth_year = dob.astype("datetime64[Y]").astype(np.int64) + 1970
+    # Customer since: on or after both their 18th birthday (29 February counts as 1 March) and
+    # _EARLIEST_CUSTOMER_SINCE, before WORLD_START; recent sign-ups are more common.
+    birth_month = dob.astype("datetime64[M]")
+    eighteenth = (birth_month + np.timedelta64(18 * 12, "M")).astype("datetime64[D]") + (
+        dob - birth_month.astype("datetime64[D]")
+    )
+    since_low = np.maximum(eighteenth, np.datetime64(_EARLIEST_CUSTOMER_SINCE, "D"))
+    span_days = (np.datetime64(WORLD_START, "D") - since_low).astype(np.int64)
+    since_u = rng(_C_SINCE).random(n) ** 0.6
+    customer_since = since_low + (span_days * since_u).astype(np.int64).astype("timedelta64[D]")
 
     # Mobile numbers: 10 digits starting 6-9, one per customer.
     phone_key = int(rng(_C_PHONE).integers(0, 2**62))
@@ -1143,30 +1164,25 @@ def generate_customers(seed: int, n: int) -> pl.DataFrame:
     phone_based = vpa_rng.random(n) < np.array([p for _, _, p in UPI_HANDLES])[psp_idx]
     vpa_form = _choice_index(vpa_rng, [f[4] for f in _VPA_FORMS], n)
     vpa_r4 = vpa_rng.integers(1_000, 10_000, n)
-    name_handle = _compose_handles(
-        _VPA_FORMS, vpa_form, first_idx, last_idx, birth_year, r3, vpa_r4
+    psp = _gather([h for h, _, _ in UPI_HANDLES], psp_idx)
+    # Name-based handles are composed only for the customers who use one.
+    named = np.flatnonzero(~phone_based)
+    uses_email = vpa_form[named] == [f[0] for f in _VPA_FORMS].index("email")
+    composed = _compose_handles(
+        _VPA_FORMS,
+        vpa_form[named],
+        first_idx[named],
+        last_idx[named],
+        birth_year[named],
+        r3[named],
+        vpa_r4[named],
     )
-    uses_email = vpa_form == [f[0] for f in _VPA_FORMS].index("email")
-    # The handle: the phone number, the email id's local part, or the composed name.
-    handle = (
-        pl.DataFrame(
-            {
-                "phone_based": phone_based,
-                "uses_email": uses_email,
-                "phone": phone_text,
-                "email": email,
-                "name": name_handle,
-            }
-        )
-        .select(
-            pl.when("phone_based")
-            .then("phone")
-            .when("uses_email")
-            .then(pl.col("email").str.split("@").list.first())
-            .otherwise("name")
-        )
-        .to_series()
-    )
+    named_handle = pl.select(
+        pl.when(pl.lit(pl.Series(uses_email)))
+        .then(pl.lit(email_local.gather(named)))
+        .otherwise(pl.lit(composed))
+    ).to_series()
+    vpa = _unique_vpas(phone_text, psp, named, named_handle)
 
     card_rng = rng(_C_CARD)
     card_type_idx = _choice_index(card_rng, _CARD_TYPE_SHARES, n)
@@ -1197,9 +1213,7 @@ def generate_customers(seed: int, n: int) -> pl.DataFrame:
             "date_of_birth": dob,
             "phone": phone_text,
             "email": email,
-            "vpa": _unique_vpas(
-                handle, _gather([h for h, _, _ in UPI_HANDLES], psp_idx), phone_text
-            ),
+            "vpa": vpa,
             "city": _gather([c.name for c in CITIES], city_idx),
             "state": _gather([c.state for c in CITIES], city_idx),
             "city_tier": np.array([c.tier for c in CITIES], dtype=np.int8)[city_idx],
@@ -1213,16 +1227,9 @@ def generate_customers(seed: int, n: int) -> pl.DataFrame:
             "card_type": _gather(CARD_TYPES, card_type_idx),
             "netbanking_bank": _gather([b.code for b in BANKS], netbanking_idx),
             "wallet": _gather(WALLETS, _choice_index(rng(_C_WALLET), _WALLET_SHARES, n)),
-            "since_u": rng(_C_SINCE).random(n) ** 0.6,  # recent sign-ups are more common
+            "customer_since": customer_since,
         }
     )
-
-    day_before_start = WORLD_START - timedelta(days=1)
-    since_low = pl.max_horizontal(
-        pl.col("date_of_birth").dt.offset_by("18y"), pl.lit(_EARLIEST_CUSTOMER_SINCE)
-    )
-    since_span = (pl.lit(day_before_start) - since_low).dt.total_days() + 1
-    since_offset = (since_span * pl.col("since_u")).floor().cast(pl.Int64)
 
     return frame.select(
         "customer_id",
@@ -1245,5 +1252,5 @@ def generate_customers(seed: int, n: int) -> pl.DataFrame:
         card_type="card_type",
         netbanking_bank="netbanking_bank",
         wallet="wallet",
-        customer_since=since_low + pl.duration(days=since_offset),
+        customer_since="customer_since",
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import polars as pl
@@ -331,11 +330,9 @@ def test_categories_carry_the_agreed_mccs() -> None:
 
 
 @pytest.mark.slow
-def test_two_million_customers_in_well_under_ten_seconds() -> None:
-    started = time.perf_counter()
+def test_two_million_customers_keep_their_identifiers_unique() -> None:
+    # Speed is measured by bench/bench_simulate.py, not asserted here.
     frame = generate_customers(2026, 2_000_000)
-    elapsed = time.perf_counter() - started
     assert frame.height == 2_000_000
-    for column in ("customer_id", "phone", "email", "vpa"):
+    for column in ("customer_id", "phone", "email", "vpa", "card_token"):
         assert frame[column].is_unique().all(), column
-    assert elapsed < 10, f"took {elapsed:.1f} s"
