@@ -182,5 +182,212 @@ def _print_world_summary(summary, elapsed: float) -> None:  # type: ignore[no-un
     console.print(f"Our books: {summary.out_dir}/books  ·  ground truth: {summary.out_dir}/truth")
 
 
+EXIT_QUARANTINED = 3  # distinct from 1 (error) and 2 (usage): something needs a look
+
+
+def _ingest_progress(total: int, label: str, quiet: bool):  # type: ignore[no-untyped-def]
+    progress = Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[current]}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=quiet,
+    )
+    task = progress.add_task(label, total=total, current="")
+    return progress, task
+
+
+def _print_reports(reports, title: str) -> None:  # type: ignore[no-untyped-def]
+    shown = [r for r in reports if r.outcome != "skipped"]
+    skipped = len(reports) - len(shown)
+    t = Table(title=title)
+    for col in (
+        "source",
+        "date",
+        "file",
+        "format",
+        "rows in",
+        "loaded",
+        "quarantined",
+        "outcome",
+        "reasons",
+    ):
+        t.add_column(
+            col, justify="right" if col in ("rows in", "loaded", "quarantined") else "left"
+        )
+    style = {
+        "loaded": "green",
+        "partially_quarantined": "yellow",
+        "quarantined": "red",
+        "duplicate_file": "red",
+    }
+    for r in shown:
+        reasons = ", ".join(f"{k}×{v}" for k, v in r.reasons.items())
+        if r.duplicate_rows_flagged:
+            reasons += (
+                ", " if reasons else ""
+            ) + f"duplicate rows flagged×{r.duplicate_rows_flagged}"
+        if r.formula_cells_flagged:
+            reasons += (", " if reasons else "") + f"formula text flagged×{r.formula_cells_flagged}"
+        t.add_row(
+            r.source,
+            str(r.business_date or ""),
+            Path(r.landing_path).name,
+            r.format or "?",
+            f"{r.rows_in:,}",
+            f"{r.rows_loaded:,}",
+            f"{r.rows_quarantined:,}",
+            f"[{style.get(r.outcome, 'white')}]{r.outcome}[/]",
+            reasons or r.message,
+        )
+    total_in = sum(r.rows_in for r in shown)
+    total_ok = sum(r.rows_loaded for r in shown)
+    total_q = sum(r.rows_quarantined for r in shown)
+    t.add_row(
+        "[bold]all",
+        "",
+        f"{len(shown)} files",
+        "",
+        f"{total_in:,}",
+        f"{total_ok:,}",
+        f"{total_q:,}",
+        "",
+        "",
+    )
+    if shown:
+        console.print(t)
+    console.print(
+        f"{len(shown)} files ingested, {skipped} already in the lake (unchanged, skipped); "
+        f"rows in {total_in:,} = loaded {total_ok:,} + quarantined {total_q:,}"
+    )
+
+
+def _finish_ingest(reports, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from pipelines import warehouse
+
+    settings = get_settings()
+    wh = settings.warehouse if data_dir == settings.data_dir else data_dir / "warehouse.duckdb"
+    with warehouse.connect(wh) as con:
+        warehouse.refresh_views(con, data_dir)
+        warehouse.store_reports(con, reports)
+    bad = [
+        r
+        for r in reports
+        if r.outcome in ("quarantined", "partially_quarantined", "duplicate_file")
+    ]
+    if bad:
+        console.print(
+            f"[yellow]{len(bad)} file(s) had quarantined rows or were quarantined whole: see "
+            f"{data_dir / 'quarantine'} and `select * from ingest.quarantined_rows` in {wh}[/]"
+        )
+        raise typer.Exit(EXIT_QUARANTINED)
+
+
+@app.command()
+def ingest(
+    source: list[str] = typer.Option(
+        None,
+        "--source",
+        "-s",
+        help="Only these landing sources (repeatable), e.g. razorpay, bank_icici.",
+    ),
+    on: list[str] = typer.Option(
+        None, "--date", "-d", help="Only these landing dates (YYYY-MM-DD, repeatable)."
+    ),
+    landing: Path | None = typer.Option(None, help="Landing folder (default: <data dir>/landing)."),
+    file: list[Path] = typer.Option(
+        None,
+        "--file",
+        "-f",
+        exists=True,
+        dir_okay=False,
+        help="Ingest these files handed over by a user; the format is detected from the content (repeatable).",
+    ),
+    data_dir: Path | None = typer.Option(
+        None, help="Data dir (default: HISAAB_DATA_DIR or ./data)."
+    ),
+    no_gx: bool = typer.Option(
+        False, "--no-gx", help="Skip the Great Expectations run (contract row rules still apply)."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Load landing files (gateway settlements, UPI switch reports, bank statements) into the lake.
+
+    Every file is checked against its data contract; failing rows and unreadable files go to
+    quarantine with a reason. Re-running is a no-op for files already ingested. Exit status: 0 when
+    everything loaded, 3 when anything was quarantined.
+    """
+    from pipelines.ingest import ingest_landing, ingest_paths, landing_files
+
+    data_dir = data_dir or get_settings().data_dir
+    if file:
+        progress, task = _ingest_progress(len(file), "ingesting files", quiet)
+        with progress:
+            reports = ingest_paths(
+                data_dir,
+                file,
+                run_gx=not no_gx,
+                progress=lambda r: progress.update(
+                    task, advance=1, current=Path(r.landing_path).name
+                ),
+            )
+    else:
+        try:
+            dates = [date.fromisoformat(d) for d in on] if on else None
+        except ValueError:
+            raise typer.BadParameter("dates are YYYY-MM-DD", param_hint="--date") from None
+        root = landing or data_dir / "landing"
+        if not root.exists():
+            console.print(
+                f"[red]No landing folder at {root}.[/] Run `hisaab simulate` first, or pass --landing or --file."
+            )
+            raise typer.Exit(1)
+        total = len(landing_files(root, source or None, dates))
+        progress, task = _ingest_progress(total, "ingesting landing", quiet)
+        with progress:
+            reports = ingest_landing(
+                data_dir,
+                root,
+                source or None,
+                dates,
+                run_gx=not no_gx,
+                progress=lambda r: progress.update(task, advance=1, current=r.landing_path),
+            )
+    _print_reports(reports, "Ingestion")
+    _finish_ingest(reports, data_dir)
+
+
+@app.command()
+def extract(
+    data_dir: Path | None = typer.Option(
+        None, help="Data dir (default: HISAAB_DATA_DIR or ./data)."
+    ),
+    no_gx: bool = typer.Option(False, "--no-gx", help="Skip the Great Expectations run."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Move our own books (the ledger: payments, refunds, chargebacks, payouts, …) into the lake."""
+    from pipelines.extract import extract_books
+
+    data_dir = data_dir or get_settings().data_dir
+    books = data_dir / "books"
+    if not books.exists():
+        console.print(f"[red]No books at {books}.[/] Run `hisaab simulate` first.")
+        raise typer.Exit(1)
+    total = sum(1 for _ in books.rglob("*.parquet"))
+    progress, task = _ingest_progress(total, "extracting ledger", quiet)
+    with progress:
+        reports = extract_books(
+            data_dir,
+            books,
+            run_gx=not no_gx,
+            progress=lambda r: progress.update(task, advance=1, current=r.landing_path),
+        )
+    _print_reports(reports, "Ledger extract")
+    _finish_ingest(reports, data_dir)
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,58 @@
+"""Quarantine: where rows and files that failed go, with a reason code and the original bytes.
+
+Nothing is ever dropped. A file that could not be read at all is kept byte for byte with a JSON
+note of why; rows that failed parsing or a contract rule are kept in Parquet with their line
+number, reason code, a plain-words message and the raw text, next to the original file.
+
+Layout::
+
+    quarantine/files/<source>/<sha16>/<original file name>   original bytes
+    quarantine/files/<source>/<sha16>/reason.json            file-level reason (unreadable files)
+    quarantine/rows/<source>-<sha16>.parquet                 the failed rows of that file
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+ROW_SCHEMA = {
+    "file_sha256": pl.String,
+    "landing_path": pl.String,
+    "source": pl.String,
+    "dataset": pl.String,
+    "row_number": pl.Int64,
+    "reason_code": pl.String,
+    "message": pl.String,
+    "raw": pl.String,
+}
+
+
+def keep_original(root: Path, source: str, sha256: str, name: str, data: bytes) -> Path:
+    folder = root / "files" / source / sha256[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if not path.exists():
+        path.write_bytes(data)
+    return path
+
+
+def quarantine_file(
+    root: Path, source: str, sha256: str, name: str, data: bytes, reason_code: str, message: str
+) -> Path:
+    path = keep_original(root, source, sha256, name, data)
+    (path.parent / "reason.json").write_text(
+        json.dumps({"reason_code": reason_code, "message": message, "file": name}, indent=2)
+    )
+    return path
+
+
+def quarantine_rows(root: Path, source: str, sha256: str, rows: pl.DataFrame) -> Path | None:
+    if rows.height == 0:
+        return None
+    path = root / "rows" / f"{source}-{sha256[:16]}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows.select(list(ROW_SCHEMA)).cast(ROW_SCHEMA).write_parquet(path)  # type: ignore[arg-type]
+    return path
