@@ -84,6 +84,12 @@ def simulate(
         min=0.0,
         help="Multiply every injected-discrepancy rate (default mix is ~2% of payments).",
     ),
+    corrupt: bool = typer.Option(
+        False,
+        "--corrupt",
+        help="Also add bad files and damaged rows (empty, truncated, UTF-16, XML bomb, bad "
+        "amounts…), recorded in truth/corruptions.parquet, for ingestion to quarantine.",
+    ),
     as_json: bool = typer.Option(
         False, "--json", help="Print the summary as JSON instead of tables."
     ),
@@ -108,6 +114,7 @@ def simulate(
         start=start_date,
         clean=clean,
         discrepancy_scale=discrepancy_scale,
+        corrupt=corrupt,
     )
     out_dir = out or get_settings().data_dir
     t0 = time.perf_counter()

@@ -276,6 +276,11 @@ def build_world(
     discrepancies = _finalise_truth(cfg, truth_parts, settlement_keys, settlements, activity)
     _write_parquet(discrepancies, truth / "discrepancies.parquet")
 
+    if cfg.corrupt:
+        from pipelines.simulator.corruption import corrupt_landing
+
+        corrupt_landing(out_dir, cfg.seed)
+
     by_rm = (
         pl.concat(route_method_parts)
         .group_by("route", "method")

@@ -75,7 +75,9 @@ def test_doctor_reaches_the_local_postgres_and_redis_when_they_run(tmp_path: Pat
     assert checks["redis"].ok, checks["redis"].detail
 
 
-def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_settings_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("HISAAB_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/1")
     s = Settings()
