@@ -396,5 +396,256 @@ def extract(
     _finish_ingest(reports, data_dir)
 
 
+recon_app = typer.Typer(
+    help="Reconcile ledger, gateways, UPI switch and bank in dbt; work the break queue.",
+    no_args_is_help=False,
+)
+app.add_typer(recon_app, name="recon")
+
+
+def _warehouse_for(data_dir: Path | None) -> tuple[Path, Path]:
+    settings = get_settings()
+    if data_dir is None or Path(data_dir) == settings.data_dir:
+        return settings.data_dir, settings.warehouse
+    return Path(data_dir), Path(data_dir) / "warehouse.duckdb"
+
+
+@recon_app.callback(invoke_without_command=True)
+def recon(
+    ctx: typer.Context,
+    on: str | None = typer.Option(
+        None,
+        "--date",
+        "-d",
+        help="As-of IST date (YYYY-MM-DD); default: the latest bank statement date.",
+    ),
+    target: str = typer.Option(
+        "duckdb", help="dbt target: duckdb (the embedded warehouse) or postgres (the local server)."
+    ),
+    data_dir: Path | None = typer.Option(
+        None, help="Data dir (default: HISAAB_DATA_DIR or ./data)."
+    ),
+) -> None:
+    """Run `dbt build` (models and tests) on the lake and print the day's reconciliation summary."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from pipelines.recon.runner import run_recon
+
+    data_dir, warehouse = _warehouse_for(data_dir)
+    try:
+        as_of = date.fromisoformat(on) if on else None
+    except ValueError:
+        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--date") from None
+    if target not in ("duckdb", "postgres"):
+        raise typer.BadParameter("duckdb or postgres", param_hint="--target")
+    with console.status(f"dbt build on {target}…"):
+        outcome = run_recon(data_dir, warehouse, as_of=as_of, target=target)
+    if not outcome.dbt.success:
+        console.print("[red]dbt build failed:[/]")
+        for f in outcome.dbt.failures[:20]:
+            console.print(f"  {f['node']}: {f['status']} {f['message'][:300]}")
+        raise typer.Exit(1)
+    _print_recon_summary(outcome)
+
+
+def _print_recon_summary(outcome) -> None:  # type: ignore[no-untyped-def]
+    console.print(f"[bold]Reconciliation as of {outcome.as_of}[/] ({outcome.target})")
+    t = Table(title="Match rate by source")
+    for col in ("source", "items", "matched", "pending", "match rate", "unmatched amount"):
+        t.add_column(col, justify="left" if col == "source" else "right")
+    for row in outcome.by_source.iter_rows(named=True):
+        rate = row["match_rate"]
+        t.add_row(
+            row["source"],
+            f"{row['items']:,}",
+            f"{row['matched_items']:,}",
+            f"{row['pending_items']:,}",
+            f"{float(rate):.2%}" if rate is not None else "—",
+            format_inr(int(row["unmatched_amount_paise"])),
+        )
+    console.print(t)
+    b = Table(title="Break queue by kind")
+    for col in ("kind", "breaks", "amount at risk", "oldest (business days)"):
+        b.add_column(col, justify="left" if col == "kind" else "right")
+    for row in outcome.breaks_by_kind.iter_rows(named=True):
+        b.add_row(
+            row["kind"],
+            f"{row['breaks']:,}",
+            format_inr(int(row["amount_at_risk_paise"])),
+            str(row["max_age"]),
+        )
+    console.print(b)
+    console.print(
+        f"{outcome.total_breaks:,} open breaks, {format_inr(outcome.total_at_risk)} at risk. "
+        "List them with `hisaab recon breaks`."
+    )
+
+
+@recon_app.command("evaluate")
+def recon_evaluate(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    data_dir: Path | None = typer.Option(
+        None, help="Data dir (default: HISAAB_DATA_DIR or ./data)."
+    ),
+) -> None:
+    """Precision and recall per break kind against the simulator's ground truth (truth/)."""
+    from pipelines.recon.evaluate import evaluate_world
+
+    data_dir, warehouse = _warehouse_for(data_dir)
+    truth = data_dir / "truth"
+    if not (truth / "discrepancies.parquet").exists():
+        console.print(f"[red]No ground truth at {truth}.[/] Evaluate works on a simulated world.")
+        raise typer.Exit(1)
+    result = evaluate_world(warehouse, truth)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, sort_keys=True))
+        return
+    t = Table(title="Break detection against the ground truth")
+    for col in ("kind", "precision", "recall", "support", "reported"):
+        t.add_column(col, justify="left" if col == "kind" else "right")
+    for kind, m in result["kinds"].items():
+        t.add_row(
+            kind,
+            f"{m['precision']:.4f}",
+            f"{m['recall']:.4f}",
+            str(m["support"]),
+            str(m["reported"]),
+        )
+    console.print(t)
+    console.print(f"unexplained breaks: {result['unexplained_breaks']}")
+
+
+@recon_app.command("breaks")
+def recon_breaks(
+    kind: str | None = typer.Option(None, help="Only this break kind."),
+    status: str = typer.Option("open", help="open, investigating, resolved, written_off or all."),
+    limit: int = typer.Option(30, min=1, help="Rows to show (largest amount at risk first)."),
+    csv_out: Path | None = typer.Option(
+        None, "--csv", help="Export the selection to this CSV file."
+    ),
+    data_dir: Path | None = typer.Option(
+        None, help="Data dir (default: HISAAB_DATA_DIR or ./data)."
+    ),
+) -> None:
+    """List the break queue (both sides' ids and amounts), or export it for audit."""
+    import duckdb
+
+    from pipelines.warehouse import query_frame
+
+    _, warehouse = _warehouse_for(data_dir)
+    where, params = ["1=1"], []
+    if kind:
+        where.append("kind = ?")
+        params.append(kind)
+    if status != "all":
+        where.append("status = ?")
+        params.append(status)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        frame = query_frame(
+            con,
+            f"select * from marts.fct_recon_breaks where {' and '.join(where)} "
+            "order by amount_at_risk_paise desc, break_id",
+            params,
+        )
+    if csv_out:
+        frame.write_csv(csv_out)
+        console.print(f"{frame.height:,} breaks written to {csv_out}")
+        return
+    t = Table(title=f"Breaks ({frame.height:,})")
+    for col in (
+        "break_id",
+        "kind",
+        "severity",
+        "at risk",
+        "age",
+        "ledger",
+        "external",
+        "keys",
+        "status",
+    ):
+        t.add_column(col)
+    for r in frame.head(limit).iter_rows(named=True):
+        keys_ = " ".join(
+            str(r[k])
+            for k in ("gateway_payment_id", "settlement_id", "payout_id", "bank_utr", "rrn")
+            if r[k]
+        )
+        t.add_row(
+            r["break_id"][:12],
+            r["kind"],
+            r["severity"],
+            format_inr(r["amount_at_risk_paise"]),
+            str(r["age_business_days"]),
+            format_inr(r["ledger_amount_paise"]) if r["ledger_amount_paise"] is not None else "—",
+            format_inr(r["external_amount_paise"])
+            if r["external_amount_paise"] is not None
+            else "—",
+            keys_,
+            r["status"],
+        )
+    console.print(t)
+
+
+def _set_break_status(
+    break_id: str,
+    status: str,
+    reason: str | None,
+    assignee: str | None,
+    comment: str | None,
+    data_dir: Path | None,
+) -> None:
+    import duckdb
+
+    from pipelines.recon.workflow import WorkflowError, set_status
+
+    _, warehouse = _warehouse_for(data_dir)
+    with duckdb.connect(str(warehouse)) as con:
+        full = con.execute(
+            "select break_id from marts.fct_recon_breaks where break_id like ? || '%'", [break_id]
+        ).fetchall()
+        if len(full) != 1:
+            console.print(
+                f"[red]{'No' if not full else 'More than one'} break matches {break_id!r}.[/]"
+            )
+            raise typer.Exit(1)
+        try:
+            set_status(con, full[0][0], status, reason=reason, assignee=assignee, comment=comment)
+        except WorkflowError as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(1) from None
+    console.print(f"break {full[0][0]} is now {status}. Run `hisaab recon` to refresh the queue.")
+
+
+@recon_app.command("resolve")
+def recon_resolve(
+    break_id: str = typer.Argument(..., help="Break id (a unique prefix is enough)."),
+    reason: str = typer.Option(..., "--reason", help="Why it is resolved (kept for audit)."),
+    data_dir: Path | None = typer.Option(None, help="Data dir."),
+) -> None:
+    """Mark a break resolved, with a reason. It reopens if its amount later changes."""
+    _set_break_status(break_id, "resolved", reason, None, None, data_dir)
+
+
+@recon_app.command("write-off")
+def recon_write_off(
+    break_id: str = typer.Argument(..., help="Break id (a unique prefix is enough)."),
+    reason: str = typer.Option(..., "--reason", help="Why it is written off (kept for audit)."),
+    data_dir: Path | None = typer.Option(None, help="Data dir."),
+) -> None:
+    """Write a break off, with a reason."""
+    _set_break_status(break_id, "written_off", reason, None, None, data_dir)
+
+
+@recon_app.command("assign")
+def recon_assign(
+    break_id: str = typer.Argument(..., help="Break id (a unique prefix is enough)."),
+    to: str = typer.Option(..., "--to", help="Analyst who investigates it."),
+    comment: str | None = typer.Option(None, help="A note for the audit trail."),
+    data_dir: Path | None = typer.Option(None, help="Data dir."),
+) -> None:
+    """Assign a break to an analyst (status: investigating)."""
+    _set_break_status(break_id, "investigating", None, to, comment, data_dir)
+
+
 if __name__ == "__main__":
     app()

@@ -32,7 +32,6 @@ BOOK_DATASETS = {
 def _parquet_format(dataset: str) -> FileFormat:
     def parse(data: bytes) -> ParsedFile:
         frame = pl.read_parquet(io.BytesIO(data))
-        frame = frame.with_columns(source_row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
         return ParsedFile(
             format="ledger_parquet",
             tables={dataset: frame},
@@ -68,5 +67,6 @@ def extract_books(
             reports.append(report)
             if progress:
                 progress(report)
+    ctx.flush_gx()
     ctx.manifest.save()
     return reports

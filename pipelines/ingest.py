@@ -56,6 +56,7 @@ class FileReport:
     formula_cells_flagged: int = 0
     message: str = ""
     gx_success: bool | None = None
+    warnings: dict[str, int] = field(default_factory=dict)  # warning-level rule hits (loaded)
 
     def check_accounting(self) -> None:
         assert self.rows_in == self.rows_loaded + self.rows_quarantined, (
@@ -91,21 +92,46 @@ class IngestContext:
     data_dir: Path
     run_gx: bool = True
 
+    gx_batch_rows: int = 2_000_000
+
     def __post_init__(self) -> None:
         self.lake = self.data_dir / "lake"
         self.quarantine = self.data_dir / "quarantine"
         self.manifest = Manifest(self.lake)
+        self._gx_pending: dict[str, list[tuple[pl.DataFrame, FileReport]]] = {}
+
+    def queue_gx(self, dataset: str, frame: pl.DataFrame, report: FileReport) -> None:
+        """Great Expectations validates loaded rows per dataset in batches, not per file:
+        its fixed cost per run is about a second, which per file would dominate ingestion."""
+        batch = self._gx_pending.setdefault(dataset, [])
+        batch.append((frame, report))
+        if sum(f.height for f, _ in batch) >= self.gx_batch_rows:
+            self._validate(dataset)
+
+    def _validate(self, dataset: str) -> None:
+        batch = self._gx_pending.pop(dataset, [])
+        if not batch:
+            return
+        frame = pl.concat([f for f, _ in batch], how="vertical_relaxed")
+        gx = data_contracts.validate_with_gx(data_contracts.load_contract(dataset), frame)
+        for _, report in batch:
+            report.gx_success = bool(gx.error_free)
+            if not gx.success:
+                report.message = (
+                    "Great Expectations disagrees with the contract's row rules on the loaded rows"
+                )
+
+    def flush_gx(self) -> None:
+        for dataset in list(self._gx_pending):
+            self._validate(dataset)
 
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _flag_columns(frame: pl.DataFrame, natural_key: list[str]) -> pl.DataFrame:
-    key = [c for c in natural_key if c in frame.columns]
-    dup = (
-        (pl.int_range(pl.len()).over(key) > 0) if key else pl.lit(False)
-    )  # second and later occurrences
+def _flag_columns(frame: pl.DataFrame, contract: data_contracts.Contract) -> pl.DataFrame:
+    dup = data_contracts.duplicate_flag(contract)  # second and later copies of a natural key
     text_cols = [
         c for c, t in frame.schema.items() if t == pl.String and c not in ("source", "file_sha256")
     ]
@@ -243,10 +269,15 @@ def _load_parsed(
     tables: dict[str, pl.DataFrame] = {}
     for dataset, frame in parsed.tables.items():
         contract = data_contracts.load_contract(dataset)
-        problems = data_contracts.schema_problems(contract, frame)
+        problems = data_contracts.schema_problems(contract, frame, stage="parsed")
         if problems:
             return reject_file(CONTRACT_SCHEMA, f"{dataset}: " + "; ".join(problems))
         failures = data_contracts.row_failures(contract, frame)
+        # Warning-level rules (e.g. an IFSC's shape) flag in the report; only errors quarantine.
+        warnings = failures.filter(pl.col("severity") != "error")
+        failures = failures.filter(pl.col("severity") == "error")
+        for code, n in warnings.group_by("reason_code").len().iter_rows():
+            report.warnings[code] = report.warnings.get(code, 0) + n
         if failures.height and dataset != parsed.main_table:
             # A statement whose balances do not chain cannot be trusted line by line.
             first = failures.row(0, named=True)
@@ -256,7 +287,11 @@ def _load_parsed(
             bad_idx = failures["row_index"].unique().sort()
             per_row = failures.group_by("row_index", maintain_order=True).first()
             bad = frame.with_row_index("row_index").join(per_row, on="row_index", how="inner")
-            lines = _raw_lines(data, bad["source_row"].to_list()) if _is_text(data) else {}
+            if "source_row" not in bad.columns:  # our own books: the row's position
+                bad = bad.with_columns(source_row=pl.col("row_index").cast(pl.Int64) + 1)
+            # CSV parsers number rows by physical line; statements number entries, not lines.
+            is_csv = parsed.format.endswith("csv") and _is_text(data)
+            lines = _raw_lines(data, bad["source_row"].to_list()) if is_csv else {}
             for row in bad.iter_rows(named=True):
                 reasons[row["reason_code"]] += 1
                 raw = lines.get(row["source_row"]) or json.dumps(
@@ -277,9 +312,13 @@ def _load_parsed(
                     }
                 )
             frame = frame.with_row_index("_i").filter(~pl.col("_i").is_in(bad_idx)).drop("_i")
-        frame = _flag_columns(frame, contract.natural_key).with_columns(
+        frame = _flag_columns(frame, contract).with_columns(
             source=pl.lit(report.source), file_sha256=pl.lit(sha)
         )
+        if dataset == parsed.main_table:
+            report.duplicate_rows_flagged = int(frame["is_duplicate_in_file"].sum())
+            report.formula_cells_flagged = int(frame["has_formula_text"].sum())
+        frame = frame.select(list(contract.polars_schema))  # the contract's column order
         tables[dataset] = frame
 
     main = tables.get(parsed.main_table)
@@ -287,17 +326,12 @@ def _load_parsed(
     report.rows_quarantined = len(quarantined_rows)
     report.reasons = dict(sorted(reasons.items()))
     if main is not None and main.height:
-        report.duplicate_rows_flagged = int(main["is_duplicate_in_file"].sum())
-        report.formula_cells_flagged = int(main["has_formula_text"].sum())
         part_col = lake_io.partition_column(main)
         dates = main[part_col].drop_nulls() if part_col else pl.Series([], dtype=pl.Date)
         if report.business_date is None and dates.len():
             report.business_date = dates.max()  # type: ignore[assignment]
     if ctx.run_gx and main is not None and main.height:
-        gx = data_contracts.validate_with_gx(data_contracts.load_contract(parsed.main_table), main)
-        report.gx_success = bool(gx.success)
-        if not gx.success:
-            report.message = "Great Expectations disagrees with the contract's row rules"
+        ctx.queue_gx(parsed.main_table, main, report)
     key = lake_io.file_key(report.source, sha)
     for dataset, frame in tables.items():
         lake_io.write_table(ctx.lake, dataset, frame, key)
@@ -369,6 +403,7 @@ def ingest_landing(
         reports.append(report)
         if progress:
             progress(report)
+    ctx.flush_gx()
     ctx.manifest.save()
     return reports
 
@@ -394,5 +429,6 @@ def ingest_paths(
         reports.append(report)
         if progress:
             progress(report)
+    ctx.flush_gx()
     ctx.manifest.save()
     return reports

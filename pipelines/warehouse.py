@@ -76,3 +76,10 @@ def store_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[FileReport])
     con.execute(f"insert into {REPORT_TABLE} by name select * from _reports")
     con.unregister("_reports")
     return len(rows)
+
+
+def query_frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> pl.DataFrame:
+    """Run ``sql`` and return a polars frame (through Arrow: exact integers, no pandas)."""
+    return pl.from_arrow(con.sql(sql, params=params or None).to_arrow_table())  # type: ignore[return-value]
