@@ -18,10 +18,10 @@ How a file is read (``parse_delimited``):
    rows with two or more too many make polars fail and take the exact path below. Rows with too
    few fields (polars fills them with nulls) are found by comparing, per line, the number of
    trailing null columns with the number of trailing empty fields in the raw bytes (numpy).
-   ``source_row`` is the physical line number (header = line 1) as long as records and lines
-   map one to one, which is checked (a quoted newline breaks it and takes the exact path).
+   ``source_row`` is the physical line number (header = line 1) where the record starts; quoted
+   newlines inside fields are counted so the numbers stay physical.
 4. Exact path (``csv`` module, line by line) when polars cannot read the file (unterminated or
-   stray quotes, quoted newlines, ...): a quote that never closes rejects only the line that
+   stray quotes, a row with two or more fields too many): slower (see below), but a quote that never closes rejects only the line that
    opened it and parsing resumes on the next line, so the rest of the file still loads. A file
    cut mid-row has its last row rejected as ``truncated_file``.
 5. Invalid UTF-8 is decoded as Windows-1252 (Latin-1 for the five bytes cp1252 leaves
@@ -325,15 +325,32 @@ def _structure_fast(data: bytes, n: int, pos: dict[str, int]) -> Structured | No
         return None
     nl = _newlines(data)
     ends_nl = data.endswith(b"\n")
-    height = nl.size - 1 + (0 if ends_nl else 1) if nl.size else 0
-    if df.height != height:
-        return None  # quoted newlines (or something else): records are not lines
+    height = df.height
+    data_lines = nl.size - (1 if ends_nl else 0)  # physical lines after the header
+    # Record -> physical lines: one each, plus the newlines quoted inside its fields.
+    first = np.arange(1, height + 1, dtype=np.int64)  # 0-based line index; header = 0
+    inner = np.zeros(height, np.int64)
+    if height != data_lines:
+        inner = (
+            df.select(
+                pl.sum_horizontal(
+                    pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in df.columns
+                )
+            )
+            .to_series()
+            .to_numpy()
+            .astype(np.int64)
+        )
+        if height + int(inner.sum()) != data_lines:
+            return None  # records and lines do not add up: let the exact path decide
+        first += np.concatenate(([0], np.cumsum(inner)[:-1])) if height else inner
     arr = np.frombuffer(data, np.uint8)
-    starts = nl[:height] + 1
-    ends = nl[1:] if ends_nl else np.append(nl[1:], len(data))
+    starts = nl[first - 1] + 1 if height else first
+    last = first + inner
+    ends = np.where(last < nl.size, nl[np.minimum(last, nl.size - 1)], len(data))
 
     def text_of(i: int) -> str:
-        return decode(data[int(starts[i]) : int(ends[i])])[0].rstrip("\r")
+        return decode(data[int(starts[i]) : int(ends[i])])[0].replace("\r\n", "\n").rstrip("\r")
 
     # A row has exactly n fields iff it has no sentinel value and its trailing null columns are
     # exactly its trailing empty fields in the bytes (fewer empties: fields are absent).
@@ -364,7 +381,8 @@ def _structure_fast(data: bytes, n: int, pos: dict[str, int]) -> Structured | No
         if not raw.strip():
             blank += 1
             continue
-        rejects.append(_structure_reject(raw, i + 2, n, is_tail=(i == height - 1 and not ends_nl)))
+        tail = i == height - 1 and not ends_nl
+        rejects.append(_structure_reject(raw, int(first[i]) + 1, n, is_tail=tail))
 
     # One chunk per column: a CSV read gives one chunk per batch, and polars copies a whole
     # frame on every expression once its columns are chunked differently (as conversions and
@@ -377,12 +395,12 @@ def _structure_fast(data: bytes, n: int, pos: dict[str, int]) -> Structured | No
         parts.append(df.select(pl.col(f"c{j}").alias(s) for s, j in group).rechunk())
         df = df.drop(f"c{j}" for _, j in group)
     del df
-    raw_df = pl.concat(parts, how="horizontal").with_columns(source_row=pl.int_range(2, height + 2))
+    raw_df = pl.concat(parts, how="horizontal").with_columns(source_row=pl.Series(first + 1))
     if bad_idx.size:
         raw_df = raw_df.filter(pl.Series(~bad))
 
     def raw_text(rows: list[int]) -> list[str]:
-        return [text_of(r - 2) for r in rows]
+        return [text_of(int(i)) for i in np.searchsorted(first, np.asarray(rows) - 1)]
 
     return Structured(raw_df, rejects, height - blank, raw_text)
 

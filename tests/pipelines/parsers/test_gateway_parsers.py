@@ -592,13 +592,17 @@ def test_rows_with_too_few_or_too_many_fields_are_rejected_and_the_rest_loads(
     assert table(parsed)["source_row"].to_list() == [2, 4, 6, 9]
 
 
-def test_trailing_empty_columns_are_not_mistaken_for_missing_fields(landing: Path) -> None:
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+def test_trailing_empty_columns_are_not_mistaken_for_missing_fields(
+    landing: Path, eol: str
+) -> None:
     # The last UPI column (merchant_ref) empty, unquoted: a full row, not a short one.
-    data = sample(landing, "upi_switch_csv", 3)
-    lines = data.decode().split("\n")
+    lines = sample(landing, "upi_switch_csv", 3).decode().split("\n")
     lines[1] = lines[1].rsplit(",", 1)[0] + ","
-    parsed = parse_ok(upi_switch.parse, "\n".join(lines).encode())
-    assert parsed.rows_loaded == 3 and table(parsed)["merchant_ref"][0] is None
+    lines[2] = lines[2].rsplit(",", 1)[0]  # this one is short
+    parsed = parse_ok(upi_switch.parse, eol.join(lines).encode())
+    assert parsed.rows_loaded == 2 and table(parsed)["merchant_ref"][0] is None
+    assert [(r.row_number, r.reason_code) for r in parsed.rejects] == [(3, WRONG_COLUMN_COUNT)]
 
 
 def test_stray_quote_rejects_its_line_only(landing: Path) -> None:
@@ -614,11 +618,19 @@ def test_stray_quote_rejects_its_line_only(landing: Path) -> None:
 
 
 def test_quoted_newline_keeps_physical_line_numbers(landing: Path) -> None:
-    data = set_field(sample(landing, "razorpay_csv", 4), 3, "description", "line one\nline two")
+    data = set_field(sample(landing, "razorpay_csv", 5), 3, "description", "line one\nline two")
+    data = set_field(data, 4, "notes", "a\nb\nc")
+    data = set_field(data, 4, "fee", "x")  # the multi-line record itself is rejected
+    data = set_field(data, 6, "amount", "1.5")  # and the last row (record 6 = line 9)
     parsed = parse_ok(razorpay.parse, data)
     t = table(parsed)
     assert t["description"][1] == "line one\nline two"
-    assert t["source_row"].to_list() == [2, 3, 5, 6]
+    assert t["source_row"].to_list() == [2, 3, 8]
+    lines = data.decode().split("\n")
+    assert [(r.row_number, r.raw) for r in parsed.rejects] == [
+        (5, "\n".join(lines[4:7])),
+        (9, lines[8]),
+    ]
 
 
 def test_blank_lines_are_skipped_and_not_counted(landing: Path) -> None:
