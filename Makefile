@@ -19,9 +19,13 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)  ## create .venv with the locked dependencies
 
-demo: $(STAMP)  ## build the default simulated world and show what is in it
+demo: $(STAMP)  ## simulate a world, ingest it, reconcile it, and show the break queue
 	$(BIN)/hisaab doctor
 	$(BIN)/hisaab simulate $(DEMO_ARGS)
+	$(BIN)/hisaab ingest --quiet
+	$(BIN)/hisaab extract --quiet
+	$(BIN)/hisaab recon
+	$(BIN)/hisaab recon evaluate
 
 test: $(STAMP)  ## lint, format check and the test suite (slow scale tests excluded)
 	$(BIN)/ruff check .

@@ -74,7 +74,8 @@ def simulate(
     ),
     out: Path | None = typer.Option(
         None,
-        help="Output folder (default: the data dir). Its landing/, books/ and truth/ are replaced.",
+        help="Output folder (default: the data dir). Its landing/, books/ and truth/ are replaced, "
+        "and the lake, quarantine and warehouse built from the previous world are removed.",
     ),
     clean: bool = typer.Option(
         False, "--clean", help="Inject no discrepancies: everything agrees to the paisa."
@@ -117,6 +118,21 @@ def simulate(
         corrupt=corrupt,
     )
     out_dir = out or get_settings().data_dir
+    stale = [
+        p
+        for p in (out_dir / "lake", out_dir / "quarantine", out_dir / "warehouse.duckdb")
+        if p.exists()
+    ]
+    if stale:
+        # They were derived from the previous world; mixing two worlds would corrupt the recon.
+        import shutil
+
+        for p in stale:
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+        if not as_json:
+            console.print(
+                f"[dim]Removed the previous world's {', '.join(p.name for p in stale)}.[/]"
+            )
     t0 = time.perf_counter()
     with Progress(
         TextColumn("[bold]simulating payments"),
@@ -207,65 +223,70 @@ def _ingest_progress(total: int, label: str, quiet: bool):  # type: ignore[no-un
     return progress, task
 
 
-def _print_reports(reports, title: str) -> None:  # type: ignore[no-untyped-def]
+def _print_reports(reports, title: str, verbose: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """A summary per source, then every file that needs a look (all files with --verbose)."""
     shown = [r for r in reports if r.outcome != "skipped"]
     skipped = len(reports) - len(shown)
-    t = Table(title=title)
-    for col in (
-        "source",
-        "date",
-        "file",
-        "format",
-        "rows in",
-        "loaded",
-        "quarantined",
-        "outcome",
-        "reasons",
-    ):
-        t.add_column(
-            col, justify="right" if col in ("rows in", "loaded", "quarantined") else "left"
-        )
-    style = {
-        "loaded": "green",
-        "partially_quarantined": "yellow",
-        "quarantined": "red",
-        "duplicate_file": "red",
-    }
+    by_source: dict[str, list[int]] = {}
     for r in shown:
-        reasons = ", ".join(f"{k}×{v}" for k, v in r.reasons.items())
-        if r.duplicate_rows_flagged:
-            reasons += (
-                ", " if reasons else ""
-            ) + f"duplicate rows flagged×{r.duplicate_rows_flagged}"
-        if r.formula_cells_flagged:
-            reasons += (", " if reasons else "") + f"formula text flagged×{r.formula_cells_flagged}"
+        agg = by_source.setdefault(r.source, [0, 0, 0, 0, 0])
+        agg[0] += 1
+        agg[1] += r.rows_in
+        agg[2] += r.rows_loaded
+        agg[3] += r.rows_quarantined
+        agg[4] += int(r.outcome != "loaded")
+    t = Table(title=title)
+    for col in ("source", "files", "rows in", "loaded", "quarantined", "files with problems"):
+        t.add_column(col, justify="left" if col == "source" else "right")
+    for src, (files, rows_in, loaded, quarantined, bad) in sorted(by_source.items()):
         t.add_row(
-            r.source,
-            str(r.business_date or ""),
-            Path(r.landing_path).name,
-            r.format or "?",
-            f"{r.rows_in:,}",
-            f"{r.rows_loaded:,}",
-            f"{r.rows_quarantined:,}",
-            f"[{style.get(r.outcome, 'white')}]{r.outcome}[/]",
-            reasons or r.message,
+            src,
+            str(files),
+            f"{rows_in:,}",
+            f"{loaded:,}",
+            f"[red]{quarantined:,}[/]" if quarantined else "0",
+            f"[red]{bad}[/]" if bad else "0",
         )
+    if shown:
+        console.print(t)
+    listed = (
+        shown
+        if verbose
+        else [
+            r
+            for r in shown
+            if r.outcome != "loaded" or r.duplicate_rows_flagged or r.formula_cells_flagged
+        ]
+    )
+    if listed:
+        f = Table(title="Files" if verbose else "Files that need a look")
+        for col in ("file", "rows in", "loaded", "quarantined", "outcome", "why"):
+            f.add_column(
+                col,
+                justify="right" if col in ("rows in", "loaded", "quarantined") else "left",
+                overflow="fold",
+            )
+        style = {"loaded": "green", "partially_quarantined": "yellow", "quarantined": "red"}
+        for r in listed:
+            why = [f"{k}×{v}" for k, v in r.reasons.items()]
+            if r.duplicate_rows_flagged:
+                why.append(f"duplicate rows flagged×{r.duplicate_rows_flagged}")
+            if r.formula_cells_flagged:
+                why.append(f"formula text flagged×{r.formula_cells_flagged}")
+            if r.message and r.outcome != "loaded":
+                why.append(r.message)
+            f.add_row(
+                r.landing_path,
+                f"{r.rows_in:,}",
+                f"{r.rows_loaded:,}",
+                f"{r.rows_quarantined:,}",
+                f"[{style.get(r.outcome, 'white')}]{r.outcome}[/]",
+                "; ".join(why),
+            )
+        console.print(f)
     total_in = sum(r.rows_in for r in shown)
     total_ok = sum(r.rows_loaded for r in shown)
     total_q = sum(r.rows_quarantined for r in shown)
-    t.add_row(
-        "[bold]all",
-        "",
-        f"{len(shown)} files",
-        "",
-        f"{total_in:,}",
-        f"{total_ok:,}",
-        f"{total_q:,}",
-        "",
-        "",
-    )
-    if shown:
-        console.print(t)
     console.print(
         f"{len(shown)} files ingested, {skipped} already in the lake (unchanged, skipped); "
         f"rows in {total_in:,} = loaded {total_ok:,} + quarantined {total_q:,}"
@@ -320,6 +341,9 @@ def ingest(
         False, "--no-gx", help="Skip the Great Expectations run (contract row rules still apply)."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="List every file, not only those that need a look."
+    ),
 ) -> None:
     """Load landing files (gateway settlements, UPI switch reports, bank statements) into the lake.
 
@@ -363,7 +387,7 @@ def ingest(
                 run_gx=not no_gx,
                 progress=lambda r: progress.update(task, advance=1, current=r.landing_path),
             )
-    _print_reports(reports, "Ingestion")
+    _print_reports(reports, "Ingestion", verbose)
     _finish_ingest(reports, data_dir)
 
 

@@ -86,3 +86,28 @@ def derived_digits(seed: int, namespace: int, counters: np.ndarray, length: int)
         out[:, length - 1 - i] = (w % np.uint64(10)).astype(np.uint8) + ord("0")
         w = w // np.uint64(10)
     return out.view(f"S{length}").ravel()
+
+
+def permuted_digits(seed: int, namespace: int, counters: np.ndarray, length: int) -> np.ndarray:
+    """Distinct counters → distinct ``length``-digit strings (an affine bijection mod 10**length).
+
+    For ids that must never collide, such as PayU's numeric ids and RRN sequence numbers: a
+    hash would collide by the birthday bound once a world has millions of payments. Counters
+    must be below 10**length; length <= 12 keeps the arithmetic inside uint64.
+    """
+    if length > 12:
+        raise ValueError("length must be <= 12")
+    modulus = np.uint64(10**length)
+    salt = int(splitmix64(np.array([seed * 1_000_003 + namespace], dtype=np.uint64))[0])
+    multiplier = (salt % 10**6) * 10 + (1, 3, 7, 9)[salt % 4]  # odd, not a multiple of 5
+    offset = np.uint64((salt >> 20) % 10**length)
+    counters = np.asarray(counters, dtype=np.uint64)
+    if counters.size and int(counters.max()) >= 10**length:
+        raise ValueError(f"counter too large for {length} digits")
+    with np.errstate(over="ignore"):
+        values = (counters * np.uint64(multiplier) + offset) % modulus
+    out = np.empty((counters.size, length), dtype=np.uint8)
+    for i in range(length):
+        out[:, length - 1 - i] = (values % np.uint64(10)).astype(np.uint8) + ord("0")
+        values = values // np.uint64(10)
+    return out.view(f"S{length}").ravel()

@@ -23,5 +23,5 @@
 
 {# A stable id: md5 of the parts joined by "|" (nulls as empty), the same on DuckDB and Postgres. #}
 {% macro stable_hash(parts) -%}
-    md5({% for p in parts %}coalesce(cast({{ p }} as varchar), ''){% if not loop.last %} || '|' || {% endif %}{% endfor %})
+    md5({% for p in parts %}coalesce(cast({{ p }} as {{ dbt.type_string() }}), ''){% if not loop.last %} || '|' || {% endif %}{% endfor %})
 {%- endmacro %}

@@ -1,96 +1,128 @@
 """Copy the lake into Postgres (schema ``lake``) so the same dbt project runs on the server.
 
-DuckDB reads the lake's Parquet directly; Postgres needs tables. Each dataset is recreated from
-its Parquet files with ``COPY … FROM STDIN`` (binary-safe CSV), typed from the Parquet schema:
-money stays BIGINT paise. Connection settings are the dbt profile's (HISAAB_PG_* variables).
+DuckDB reads the lake's Parquet directly (views in ``pipelines.warehouse``); Postgres needs
+tables. Each dataset is read by DuckDB exactly as those views read it (``union_by_name``), typed
+from DuckDB's own column types — money stays BIGINT paise, timestamps stay ``timestamptz`` — and
+copied with ``COPY … FROM STDIN`` (CSV written by DuckDB). Lists and structs become ``jsonb``.
+
+Connection settings are the dbt profile's (``HISAAB_PG_*`` variables), so a test can point both
+at a database of its own with ``HISAAB_PG_DATABASE``.
 """
 
 from __future__ import annotations
 
-import io
 import os
+import re
+import tempfile
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import psycopg
 
 from pipelines import lake as lake_io
 from pipelines.recon import workflow
 
+# DuckDB column type -> Postgres column type. Anything absent (LIST, STRUCT, MAP) is jsonb.
 PG_TYPES = {
-    pl.String: "text",
-    pl.Int64: "bigint",
-    pl.Int32: "integer",
-    pl.Int16: "smallint",
-    pl.Int8: "smallint",
-    pl.UInt32: "bigint",
-    pl.Boolean: "boolean",
-    pl.Date: "date",
-    pl.Float64: "double precision",
-    pl.Float32: "real",
+    "VARCHAR": "text",
+    "BIGINT": "bigint",
+    "INTEGER": "integer",
+    "SMALLINT": "smallint",
+    "TINYINT": "smallint",
+    "UTINYINT": "smallint",
+    "USMALLINT": "integer",
+    "UINTEGER": "bigint",
+    "UBIGINT": "numeric(20, 0)",
+    "HUGEINT": "numeric(38, 0)",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "TIMESTAMP": "timestamp",
+    "DOUBLE": "double precision",
+    "FLOAT": "real",
+    "BLOB": "bytea",
 }
+_DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
 
 
-def conninfo() -> str:
-    return (
-        f"host={os.environ.get('HISAAB_PG_HOST', '127.0.0.1')} "
-        f"port={os.environ.get('HISAAB_PG_PORT', '5432')} "
-        f"user={os.environ.get('HISAAB_PG_USER', 'postgres')} "
-        f"dbname={os.environ.get('HISAAB_PG_DATABASE', 'test')}"
-        + (
-            f" password={os.environ['HISAAB_PG_PASSWORD']}"
-            if os.environ.get("HISAAB_PG_PASSWORD")
-            else ""
-        )
-    )
+def conninfo(dbname: str | None = None) -> str:
+    parts = {
+        "host": os.environ.get("HISAAB_PG_HOST", "127.0.0.1"),
+        "port": os.environ.get("HISAAB_PG_PORT", "5432"),
+        "user": os.environ.get("HISAAB_PG_USER", "postgres"),
+        "dbname": dbname or os.environ.get("HISAAB_PG_DATABASE", "test"),
+    }
+    if os.environ.get("HISAAB_PG_PASSWORD"):
+        parts["password"] = os.environ["HISAAB_PG_PASSWORD"]
+    return " ".join(f"{k}={v}" for k, v in parts.items())
 
 
 def schema_prefix() -> str:
+    """Prefix of the dbt schemas (staging, intermediate, marts): none, isolate by database."""
     return ""
 
 
-def _pg_type(dtype: pl.DataType) -> str:
-    if isinstance(dtype, pl.Datetime):
-        return "timestamptz" if dtype.time_zone else "timestamp"
-    for k, v in PG_TYPES.items():
-        if dtype == k:
-            return v
-    return "text"
+def pg_type(duckdb_type: str) -> str:
+    t = duckdb_type.upper()
+    if t in PG_TYPES:
+        return PG_TYPES[t]
+    m = _DECIMAL.fullmatch(t)
+    if m:
+        return f"numeric({m.group(1)}, {m.group(2)})"
+    return "jsonb"
+
+
+def _select_list(columns: list[tuple[str, str]]) -> str:
+    out = []
+    for name, typ in columns:
+        q = '"' + name.replace('"', '""') + '"'
+        out.append(f"cast(to_json({q}) as varchar) as {q}" if pg_type(typ) == "jsonb" else q)
+    return ", ".join(out)
 
 
 def load_lake(data_dir: Path) -> list[str]:
     """Recreate ``lake.<dataset>`` for every lake dataset; returns the dataset names."""
-    lake = data_dir / "lake"
+    lake = Path(data_dir) / "lake"
     names = lake_io.datasets(lake)
-    with psycopg.connect(conninfo(), autocommit=False) as con:
-        con.execute("create schema if not exists lake")
-        con.execute("create schema if not exists workflow")
-        for stmt in workflow.DDL[1:]:
-            con.execute(stmt.replace("timestamptz", "timestamptz"))
-        for name in names:
-            frame = pl.read_parquet(lake / name / "*" / "*.parquet", hive_partitioning=False)
-            frame = frame.with_columns(
-                [
-                    pl.col(c).cast(pl.String)
-                    for c, t in frame.schema.items()
-                    if isinstance(t, pl.List | pl.Struct)
+    duck = duckdb.connect()
+    duck.execute("set TimeZone = 'UTC'")
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="hisaab-pg-") as tmp,
+            psycopg.connect(conninfo(), autocommit=False) as con,
+        ):
+            con.execute("create schema if not exists lake")
+            for stmt in workflow.DDL:
+                con.execute(stmt)
+            for name in names:
+                glob = str(lake / name / "*" / "*.parquet").replace("'", "''")
+                source = (
+                    f"read_parquet('{glob}', hive_partitioning = false, union_by_name = true)"
+                )
+                columns = [
+                    (r[0], r[1]) for r in duck.execute(f"describe select * from {source}").fetchall()
                 ]
-            )
-            cols = ", ".join(f'"{c}" {_pg_type(t)}' for c, t in frame.schema.items())
-            con.execute(f'drop table if exists lake."{name}" cascade')
-            con.execute(f'create table lake."{name}" ({cols})')
-            buf = io.BytesIO()
-            frame.write_csv(
-                buf,
-                include_header=False,
-                null_value="\\N",
-                datetime_format="%Y-%m-%dT%H:%M:%S%.6f%z",
-            )
-            with con.cursor().copy(
-                f"copy lake.\"{name}\" from stdin with (format csv, null '\\N')"
-            ) as copy:
-                copy.write(buf.getvalue())
-        con.commit()
+                csv = Path(tmp) / f"{name}.csv"
+                duck.execute(
+                    f"copy (select {_select_list(columns)} from {source}) to "
+                    f"'{str(csv).replace(chr(39), chr(39) * 2)}' "
+                    "(format csv, header false, nullstr '\\N')"
+                )
+                ddl = ", ".join(f'"{c}" {pg_type(t)}' for c, t in columns)
+                con.execute(f'drop table if exists lake."{name}" cascade')
+                con.execute(f'create table lake."{name}" ({ddl})')
+                with (
+                    con.cursor().copy(
+                        f"copy lake.\"{name}\" from stdin with (format csv, null '\\N')"
+                    ) as copy,
+                    csv.open("rb") as fh,
+                ):
+                    while chunk := fh.read(1 << 20):
+                        copy.write(chunk)
+            con.commit()
+    finally:
+        duck.close()
     return names
 
 

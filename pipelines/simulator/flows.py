@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from hisaab.calendar import add_business_days, ist_midnight_utc
-from hisaab.ids import derived_bodies, derived_digits
+from hisaab.ids import derived_bodies, permuted_digits
 from hisaab.money import gst_on_array, mdr_fee_array
 from pipelines.simulator.config import WorldConfig
 from pipelines.simulator.gateways import ALL_ROUTES, GATEWAYS, METHODS, UPI_PSP
@@ -320,12 +320,12 @@ def generate_chunk(
     payment_id = _prefixed("pay_", derived_bodies(seed, NS_PAYMENT, counters))
     order_id = _prefixed("order_", derived_bodies(seed, NS_ORDER, order_counters))
     gw_pid_razorpay = _prefixed("pay_", derived_bodies(seed, NS_GW_PAYMENT, counters))
-    payu_id = pl.Series(derived_digits(seed, NS_PAYU_ID, counters, 11).astype("U11"))
-    ccav_id = pl.Series(derived_digits(seed, NS_CCAV_ID, counters, 12).astype("U12"))
+    # Numeric gateway ids and RRNs must never collide: a bijection of the counter, not a hash.
+    payu_id = pl.Series(permuted_digits(seed, NS_PAYU_ID, counters, 11).astype("U11"))
+    ccav_id = pl.Series(permuted_digits(seed, NS_CCAV_ID, counters, 12).astype("U12"))
     is_upi = a_method == 0
     yday = day.timetuple().tm_yday
-    rrn_tail = pl.Series(derived_digits(seed, NS_RRN, counters, 6).astype("U6"))
-    hour_of = ((a_created_us // 3_600_000_000) % 24).astype(np.int64)
+    rrn_tail = pl.Series(permuted_digits(seed, NS_RRN, counters, 8).astype("U8"))
     upi_txn = _prefixed("HSB", derived_bodies(seed, NS_UPI_TXN, counters).astype("U14"))
 
     frame = pl.DataFrame(
@@ -362,7 +362,6 @@ def generate_chunk(
             "_ccav_id": ccav_id,
             "_is_upi": is_upi,
             "_rrn_tail": rrn_tail,
-            "_hour": hour_of,
             "upi_txn_id": upi_txn,
         }
     )
@@ -384,11 +383,11 @@ def generate_chunk(
             .otherwise(pl.col("upi_txn_id")),
             rrn=pl.when(pl.col("_is_upi"))
             .then(
+                # RRN: last digit of the year, day of year, an 8-digit sequence number.
                 pl.format(
-                    "{}{}{}{}",
+                    "{}{}{}",
                     pl.lit(str(day.year % 10)),
                     pl.lit(f"{yday:03d}"),
-                    pl.col("_hour").cast(pl.String).str.zfill(2),
                     pl.col("_rrn_tail"),
                 )
             )
@@ -410,7 +409,6 @@ def generate_chunk(
             "_ccav_id",
             "_is_upi",
             "_rrn_tail",
-            "_hour",
         )
     )
     frame = frame.with_columns(

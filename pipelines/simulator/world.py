@@ -123,7 +123,9 @@ def attempts_per_day(cfg: WorldConfig) -> list[int]:
     return [int(c) for c in counts]
 
 
-def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
+def _write_parquet(frame: pl.DataFrame, path: Path, *, skip_empty: bool = False) -> None:
+    if skip_empty and frame.height == 0:
+        return  # a day without refunds has no refunds file, as an export would have none
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.write_parquet(path, compression="zstd", statistics=True)
 
@@ -336,7 +338,7 @@ def _write_books_chunk(
         pl.when(pl.col("method") == "card").then(pl.col("card_network")).alias("card_network"),
         pl.when(pl.col("method") == "upi").then(pl.col("vpa")).alias("payer_vpa"),
     )
-    _write_parquet(ledger, books / "payments" / partition / part)
+    _write_parquet(ledger, books / "payments" / partition / part, skip_empty=True)
     _write_parquet(
         refunds.filter(pl.col("in_ledger")).select(
             "refund_id",
@@ -349,6 +351,7 @@ def _write_books_chunk(
             pl.lit("processed").alias("status"),
         ),
         books / "refunds" / partition / part,
+        skip_empty=True,
     )
     _write_parquet(
         chargebacks.filter(pl.col("in_ledger")).select(
@@ -363,6 +366,7 @@ def _write_books_chunk(
             pl.lit("lost").alias("status"),
         ),
         books / "chargebacks" / partition / part,
+        skip_empty=True,
     )
 
 

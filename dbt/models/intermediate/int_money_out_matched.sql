@@ -8,7 +8,7 @@ with lines as (
 
 ledger as (
     select 'refund' as line_type, refund_id as ledger_id, refund_id as id_a,
-           cast(null as varchar) as id_b, payment_id, merchant_id, gateway, amount_paise,
+           cast(null as {{ dbt.type_string() }}) as id_b, payment_id, merchant_id, gateway, amount_paise,
            business_date
     from {{ ref('stg_ledger__refunds') }}
     union all

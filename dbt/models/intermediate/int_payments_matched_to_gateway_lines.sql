@@ -48,8 +48,8 @@ candidates as (
     join lines g
         on g.gateway = l.gateway
         and g.amount_paise = l.amount_paise
-        and g.created_at between l.created_at - interval '10 minutes'
-                             and l.created_at + interval '10 minutes'
+        and g.created_at between {{ dbt.dateadd('minute', -10, 'l.created_at') }}
+                             and {{ dbt.dateadd('minute', 10, 'l.created_at') }}
     where l.status = 'captured'
       and l.payment_id not in (select ledger_payment_id from matched_12)
       and g.gateway_line_id not in (select gateway_line_id from matched_12)
@@ -107,9 +107,9 @@ union all
 select
     g.payment_id,
     g.gateway,
-    cast(null as varchar) as merchant_id,
+    cast(null as {{ dbt.type_string() }}) as merchant_id,
     g.line_type as method,
-    cast(null as varchar) as ledger_status,
+    cast(null as {{ dbt.type_string() }}) as ledger_status,
     g.business_date,
     g.created_at,
     cast(null as bigint) as ledger_amount_paise,
@@ -126,7 +126,7 @@ select
     g.settlement_date,
     g.due_date,
     g.copies,
-    cast(null as varchar) as match_rule,
+    cast(null as {{ dbt.type_string() }}) as match_rule,
     cast(null as decimal(4, 2)) as match_confidence,
     g.gateway as route
 from lines g

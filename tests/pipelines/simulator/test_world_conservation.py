@@ -355,3 +355,22 @@ def test_world_json_records_the_config_and_counts(dirty_world: WorldSummary) -> 
     data = json.loads(Path(dirty_world.out_dir / "truth" / "world.json").read_text())
     assert data["config"]["seed"] == 7
     assert data["attempts"] == 30_000
+
+
+def test_gateway_ids_and_rrns_never_collide(dirty_world: WorldSummary) -> None:
+    # A hash-derived numeric id collides by the birthday bound at scale; the matching keys
+    # (gateway payment id per gateway, RRN) must be unique in our books.
+    pays = _books(dirty_world, "payments")
+    per_gateway = pays.group_by("gateway", "gateway_payment_id").len()
+    assert per_gateway["len"].max() == 1
+    rrns = pays["rrn"].drop_nulls()
+    assert rrns.n_unique() == rrns.len()
+
+
+def test_permuted_ids_are_unique_for_a_ten_million_counter_range() -> None:
+    import numpy as np
+
+    from hisaab.ids import permuted_digits
+
+    ids = permuted_digits(42, 107, np.arange(10_000_000, dtype=np.uint64), 11)
+    assert np.unique(ids).size == 10_000_000

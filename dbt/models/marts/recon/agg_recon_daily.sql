@@ -28,21 +28,36 @@ with items as (
     select
         'payout', payout_date, amount_paise, match_status = 'matched', match_status = 'pending'
     from {{ ref('fct_payout_recon') }}
+),
+
+daily as (
+    select
+        source,
+        business_date,
+        cast(count(*) as bigint) as items,
+        cast(sum(case when is_matched then 1 else 0 end) as bigint) as matched_items,
+        cast(sum(case when is_pending then 1 else 0 end) as bigint) as pending_items,
+        {{ sum_paise('amount_paise') }} as amount_paise,
+        {{ sum_paise('case when is_matched then amount_paise end') }} as matched_amount_paise,
+        {{ sum_paise('case when not is_matched and not is_pending then amount_paise end') }} as unmatched_amount_paise
+    from items
+    group by source, business_date
 )
 
+-- match_rate = matched / (items - pending), rounded half up to 6 places in integer arithmetic
+-- (then scaled exactly), so DuckDB and Postgres agree to the last digit; null when all pending.
 select
     source,
     business_date,
-    cast(count(*) as bigint) as items,
-    cast(sum(case when is_matched then 1 else 0 end) as bigint) as matched_items,
-    cast(sum(case when is_pending then 1 else 0 end) as bigint) as pending_items,
+    items,
+    matched_items,
+    pending_items,
     cast(
-        1.0 * sum(case when is_matched then 1 else 0 end)
-        / nullif(count(*) - sum(case when is_pending then 1 else 0 end), 0)
+        cast({{ round_half_up_div('1000000 * matched_items', 'nullif(items - pending_items, 0)') }} as decimal(7, 0))
+        * cast(0.000001 as decimal(7, 6))
         as decimal(7, 6)
     ) as match_rate,
-    {{ sum_paise('amount_paise') }} as amount_paise,
-    {{ sum_paise('case when is_matched then amount_paise end') }} as matched_amount_paise,
-    {{ sum_paise('case when not is_matched and not is_pending then amount_paise end') }} as unmatched_amount_paise
-from items
-group by source, business_date
+    amount_paise,
+    matched_amount_paise,
+    unmatched_amount_paise
+from daily

@@ -1,6 +1,9 @@
 -- The break queue: one row per thing that does not reconcile, with a stable id (hash of kind and
--- keys, so an analyst's decision survives rebuilds), severity, amount at risk, age, both sides'
--- ids and amounts, and the analyst's status joined in from the workflow table.
+-- natural key, so an analyst's decision survives rebuilds), severity, amount at risk, age, both
+-- sides' ids and amounts, and the analyst's status joined in from the workflow table.
+{%- set str = dbt.type_string() %}
+{%- set no_str = 'cast(null as ' ~ str ~ ')' %}
+{%- set no_paise = 'cast(null as bigint)' %}
 with payin as (
     select * from {{ ref('fct_payin_recon') }}
 ),
@@ -27,12 +30,12 @@ raw_breaks as (
         end as first_seen_date,
         payment_id,
         gateway_payment_id,
-        cast(null as varchar) as refund_id,
+        {{ no_str }} as refund_id,
         settlement_id,
         settlement_utr,
-        cast(null as varchar) as payout_id,
-        cast(null as varchar) as bank_utr,
-        cast(null as varchar) as rrn,
+        {{ no_str }} as payout_id,
+        {{ no_str }} as bank_utr,
+        {{ no_str }} as rrn,
         ledger_amount_paise,
         gateway_amount_paise as external_amount_paise,
         'ledger ' || coalesce(ledger_status, 'absent') || ', gateway line '
@@ -42,16 +45,26 @@ raw_breaks as (
 
     union all
 
-    -- The same payment settled more than once.
+    -- The same payment line settled more than once: the copies beyond the first are at risk.
     select
-        'duplicate', 'payin', gateway, max(merchant_id),
-        gateway || '|' || gateway_entity_id,
-        cast(sum(amount_paise) - max(amount_paise) as bigint),
-        min(settlement_date),
-        max(payment_id), max(gateway_payment_id), cast(null as varchar), max(settlement_id),
-        max(settlement_utr), cast(null as varchar), cast(null as varchar), cast(null as varchar),
-        cast(null as bigint), cast(sum(amount_paise) as bigint),
-        cast(count(*) as varchar) || ' copies of the same line'
+        'duplicate' as kind,
+        'payin' as recon,
+        gateway,
+        max(merchant_id) as merchant_id,
+        gateway || '|' || gateway_entity_id as break_key,
+        cast(sum(amount_paise) - max(amount_paise) as bigint) as amount_at_risk_paise,
+        min(settlement_date) as first_seen_date,
+        max(payment_id) as payment_id,
+        max(gateway_payment_id) as gateway_payment_id,
+        {{ no_str }} as refund_id,
+        max(settlement_id) as settlement_id,
+        max(settlement_utr) as settlement_utr,
+        {{ no_str }} as payout_id,
+        {{ no_str }} as bank_utr,
+        {{ no_str }} as rrn,
+        {{ no_paise }} as ledger_amount_paise,
+        cast(sum(amount_paise) as bigint) as external_amount_paise,
+        cast(count(*) as {{ str }}) || ' copies of the same line' as detail
     from {{ ref('int_gateway_lines') }}
     where line_type = 'payment'
     group by gateway, gateway_entity_id
@@ -59,41 +72,84 @@ raw_breaks as (
 
     union all
 
-    -- Fees and GST charged against the contract.
+    -- Fees and GST charged against the contract (a line with both wrong is a fee_mismatch: the
+    -- GST follows the fee charged, so the fee is the root cause).
     select
-        case when is_fee_mismatch then 'fee_mismatch' else 'tax_mismatch' end,
-        'fee_audit', gateway, merchant_id,
-        gateway || '|' || gateway_payment_id,
-        case when is_fee_mismatch then abs(fee_difference_paise) else abs(tax_difference_paise) end,
-        business_date,
-        payment_id, gateway_payment_id, cast(null as varchar), settlement_id, cast(null as varchar),
-        cast(null as varchar), cast(null as varchar), cast(null as varchar),
-        case when is_fee_mismatch then expected_fee_paise else expected_tax_paise end,
-        case when is_fee_mismatch then charged_fee_paise else charged_tax_paise end,
-        'contracted ' || cast(contracted_mdr_bps as varchar) || ' bps'
+        case when is_fee_mismatch then 'fee_mismatch' else 'tax_mismatch' end as kind,
+        'fee_audit' as recon,
+        gateway,
+        merchant_id,
+        gateway || '|' || gateway_payment_id as break_key,
+        case
+            when is_fee_mismatch then abs(fee_difference_paise)
+            else abs(tax_difference_paise)
+        end as amount_at_risk_paise,
+        business_date as first_seen_date,
+        payment_id,
+        gateway_payment_id,
+        {{ no_str }} as refund_id,
+        settlement_id,
+        {{ no_str }} as settlement_utr,
+        {{ no_str }} as payout_id,
+        {{ no_str }} as bank_utr,
+        {{ no_str }} as rrn,
+        case when is_fee_mismatch then expected_fee_paise else expected_tax_paise end
+            as ledger_amount_paise,
+        case when is_fee_mismatch then charged_fee_paise else charged_tax_paise end
+            as external_amount_paise,
+        'contracted ' || cast(contracted_mdr_bps as {{ str }}) || ' bps' as detail
     from {{ ref('fct_fee_audit') }}
     where is_fee_mismatch or is_tax_mismatch
 
     union all
 
-    -- Settlement batches: late, or credited short/excess.
+    -- Settlement batches: late against their T+N cycle ...
     select
-        'settlement_delayed', 'settlement', gateway, merchant_id, settlement_id, net_paise,
-        due_date, cast(null as varchar), cast(null as varchar), cast(null as varchar),
-        settlement_id, settlement_utr, cast(null as varchar), cast(null as varchar),
-        cast(null as varchar), net_paise, net_paise,
-        'due ' || cast(due_date as varchar) || ', settled ' || cast(settlement_date as varchar)
+        'settlement_delayed' as kind,
+        'settlement' as recon,
+        gateway,
+        merchant_id,
+        settlement_id as break_key,
+        net_paise as amount_at_risk_paise,
+        due_date as first_seen_date,
+        {{ no_str }} as payment_id,
+        {{ no_str }} as gateway_payment_id,
+        {{ no_str }} as refund_id,
+        settlement_id,
+        settlement_utr,
+        {{ no_str }} as payout_id,
+        {{ no_str }} as bank_utr,
+        {{ no_str }} as rrn,
+        net_paise as ledger_amount_paise,
+        net_paise as external_amount_paise,
+        'due ' || cast(due_date as {{ str }}) || ', settled ' || cast(settlement_date as {{ str }})
+            as detail
     from {{ ref('fct_settlement_recon') }}
     where is_delayed
 
     union all
 
+    -- ... or credited short / in excess by the bank (no credit at all past its date: short by all).
     select
-        case when bank_match_status = 'excess' then 'settlement_excess' else 'settlement_short' end,
-        'settlement', gateway, merchant_id, settlement_id, abs(bank_difference_paise),
-        coalesce(bank_booking_date, settlement_date), cast(null as varchar), cast(null as varchar),
-        cast(null as varchar), settlement_id, settlement_utr, cast(null as varchar), settlement_utr,
-        cast(null as varchar), net_paise, bank_amount_paise, bank_match_status
+        case when bank_match_status = 'excess' then 'settlement_excess' else 'settlement_short' end
+            as kind,
+        'settlement' as recon,
+        gateway,
+        merchant_id,
+        settlement_id as break_key,
+        abs(bank_difference_paise) as amount_at_risk_paise,
+        coalesce(bank_booking_date, settlement_date) as first_seen_date,
+        {{ no_str }} as payment_id,
+        {{ no_str }} as gateway_payment_id,
+        {{ no_str }} as refund_id,
+        settlement_id,
+        settlement_utr,
+        {{ no_str }} as payout_id,
+        settlement_utr as bank_utr,
+        {{ no_str }} as rrn,
+        net_paise as ledger_amount_paise,
+        bank_amount_paise as external_amount_paise,
+        bank_match_status as detail
     from {{ ref('fct_settlement_recon') }}
     where bank_match_status in ('short', 'excess', 'bank_credit_missing')
 
@@ -101,10 +157,24 @@ raw_breaks as (
 
     -- Money in the escrow account nobody can explain.
     select
-        'unmatched_bank_credit', 'bank', cast(null as varchar), cast(null as varchar),
-        bank_entry_id, amount_paise, booking_date, cast(null as varchar), cast(null as varchar),
-        cast(null as varchar), cast(null as varchar), cast(null as varchar), cast(null as varchar),
-        utr, cast(null as varchar), cast(null as bigint), amount_paise, narration
+        'unmatched_bank_credit' as kind,
+        'bank' as recon,
+        {{ no_str }} as gateway,
+        {{ no_str }} as merchant_id,
+        bank_entry_id as break_key,
+        amount_paise as amount_at_risk_paise,
+        booking_date as first_seen_date,
+        {{ no_str }} as payment_id,
+        {{ no_str }} as gateway_payment_id,
+        {{ no_str }} as refund_id,
+        {{ no_str }} as settlement_id,
+        {{ no_str }} as settlement_utr,
+        {{ no_str }} as payout_id,
+        utr as bank_utr,
+        {{ no_str }} as rrn,
+        {{ no_paise }} as ledger_amount_paise,
+        amount_paise as external_amount_paise,
+        narration as detail
     from {{ ref('int_bank_credits_classified') }}
     where credit_class = 'unmatched'
 
@@ -112,42 +182,81 @@ raw_breaks as (
 
     -- Refunds and chargebacks the gateway took that our ledger does not know.
     select
-        line_type || '_unreconciled', line_type, gateway, merchant_id,
-        gateway || '|' || gateway_line_id, gateway_amount_paise, settlement_date, payment_id,
-        cast(null as varchar), coalesce(gateway_refund_id, gateway_dispute_id), settlement_id,
-        cast(null as varchar), cast(null as varchar), cast(null as varchar), cast(null as varchar),
-        ledger_amount_paise, gateway_amount_paise, gateway_entity_id
+        line_type || '_unreconciled' as kind,
+        line_type as recon,
+        gateway,
+        merchant_id,
+        gateway || '|' || gateway_line_id as break_key,
+        gateway_amount_paise as amount_at_risk_paise,
+        settlement_date as first_seen_date,
+        payment_id,
+        {{ no_str }} as gateway_payment_id,
+        coalesce(gateway_refund_id, gateway_dispute_id) as refund_id,
+        settlement_id,
+        {{ no_str }} as settlement_utr,
+        {{ no_str }} as payout_id,
+        {{ no_str }} as bank_utr,
+        {{ no_str }} as rrn,
+        ledger_amount_paise,
+        gateway_amount_paise as external_amount_paise,
+        gateway_entity_id as detail
     from {{ ref('int_money_out_matched') }}
     where match_status = 'missing_in_ledger'
 
     union all
 
-    -- UPI through our own PSP.
+    -- UPI through our own PSP: deemed (RB) transactions returned (RET) or left unresolved, and
+    -- the ledger-vs-switch kinds shared with the gateways.
     select
         case
             when match_status in ('deemed_returned', 'deemed_unresolved') then 'upi_deemed_unresolved'
             when match_status = 'missing_in_switch' then 'missing_in_gateway'
             else match_status
-        end,
-        'upi', 'upi_psp', merchant_id, 'upi_psp|' || rrn,
-        coalesce(ledger_amount_paise, switch_amount_paise), business_date, payment_id,
-        upi_txn_id, cast(null as varchar), cast(null as varchar), cast(null as varchar),
-        cast(null as varchar), cast(null as varchar), rrn, ledger_amount_paise,
-        switch_amount_paise, coalesce(switch_status, 'absent') || ' ' || coalesce(adj_type, '')
+        end as kind,
+        'upi' as recon,
+        'upi_psp' as gateway,
+        merchant_id,
+        'upi_psp|' || coalesce(rrn, payment_id, upi_txn_id) as break_key,
+        coalesce(ledger_amount_paise, switch_amount_paise) as amount_at_risk_paise,
+        business_date as first_seen_date,
+        payment_id,
+        upi_txn_id as gateway_payment_id,
+        {{ no_str }} as refund_id,
+        {{ no_str }} as settlement_id,
+        {{ no_str }} as settlement_utr,
+        {{ no_str }} as payout_id,
+        {{ no_str }} as bank_utr,
+        rrn,
+        ledger_amount_paise,
+        switch_amount_paise as external_amount_paise,
+        coalesce(switch_status, 'absent') || ' ' || coalesce(adj_type, '') as detail
     from {{ ref('fct_upi_recon') }}
     where match_status in ('deemed_returned', 'deemed_unresolved', 'missing_in_ledger',
                            'missing_in_switch', 'status_mismatch', 'amount_mismatch')
 
     union all
 
-    -- Payouts that came back or never left.
+    -- Payouts that came back, never left, or left with another amount.
     select
-        case when match_status = 'returned' then 'payout_returned' else 'payout_' || match_status end,
-        'payout', cast(null as varchar), merchant_id, payout_id, amount_paise,
-        coalesce(return_date, payout_date), cast(null as varchar), cast(null as varchar),
-        cast(null as varchar), cast(null as varchar), cast(null as varchar), payout_id, utr,
-        cast(null as varchar), amount_paise, coalesce(return_paise, bank_debit_paise),
-        coalesce(return_narration, match_status)
+        case when match_status = 'returned' then 'payout_returned' else 'payout_' || match_status end
+            as kind,
+        'payout' as recon,
+        {{ no_str }} as gateway,
+        merchant_id,
+        payout_id as break_key,
+        amount_paise as amount_at_risk_paise,
+        coalesce(return_date, payout_date) as first_seen_date,
+        {{ no_str }} as payment_id,
+        {{ no_str }} as gateway_payment_id,
+        {{ no_str }} as refund_id,
+        {{ no_str }} as settlement_id,
+        {{ no_str }} as settlement_utr,
+        payout_id,
+        utr as bank_utr,
+        {{ no_str }} as rrn,
+        amount_paise as ledger_amount_paise,
+        coalesce(return_paise, bank_debit_paise) as external_amount_paise,
+        coalesce(return_narration, match_status) as detail
     from {{ ref('fct_payout_recon') }}
     where match_status in ('returned', 'missing_in_bank', 'amount_mismatch')
 ),
@@ -174,42 +283,58 @@ with_ids as (
 ),
 
 workflow as (
-    select * from {{ source('workflow', 'break_status') }}
+    select
+        cast(break_id as {{ str }}) as break_id,
+        cast(status as {{ str }}) as status,
+        cast(reason as {{ str }}) as reason,
+        cast(assignee as {{ str }}) as assignee,
+        cast(amount_at_risk_paise as bigint) as amount_at_risk_paise,
+        updated_at
+    from {{ source('workflow', 'break_status') }}
+),
+
+-- A resolved or written-off break whose amount at risk has changed since the decision reopens.
+with_status as (
+    select
+        w.*,
+        s.status as decided_status,
+        s.reason as status_reason,
+        s.assignee,
+        s.updated_at as status_updated_at,
+        coalesce(
+            s.status in ('resolved', 'written_off')
+                and s.amount_at_risk_paise <> w.amount_at_risk_paise,
+            false
+        ) as is_reopened
+    from with_ids w
+    left join workflow s on s.break_id = w.break_id
 )
 
 select
-    w.break_id,
-    w.kind,
-    w.recon,
-    w.severity,
-    cast(w.amount_at_risk_paise as bigint) as amount_at_risk_paise,
-    w.first_seen_date,
-    cast(w.age_business_days as integer) as age_business_days,
-    w.gateway,
-    w.merchant_id,
-    w.payment_id,
-    w.gateway_payment_id,
-    w.refund_id,
-    w.settlement_id,
-    w.settlement_utr,
-    w.payout_id,
-    w.bank_utr,
-    w.rrn,
-    cast(w.ledger_amount_paise as bigint) as ledger_amount_paise,
-    cast(w.external_amount_paise as bigint) as external_amount_paise,
-    w.detail,
-    case
-        when s.status in ('resolved', 'written_off')
-            and s.amount_at_risk_paise <> w.amount_at_risk_paise then 'open'
-        else coalesce(s.status, 'open')
-    end as status,
-    s.reason as status_reason,
-    s.assignee,
-    s.updated_at as status_updated_at,
-    case
-        when s.status in ('resolved', 'written_off')
-            and s.amount_at_risk_paise <> w.amount_at_risk_paise then true
-        else false
-    end as is_reopened
-from with_ids w
-left join workflow s on s.break_id = w.break_id
+    break_id,
+    break_key,
+    kind,
+    recon,
+    severity,
+    cast(amount_at_risk_paise as bigint) as amount_at_risk_paise,
+    first_seen_date,
+    cast(age_business_days as integer) as age_business_days,
+    gateway,
+    merchant_id,
+    payment_id,
+    gateway_payment_id,
+    refund_id,
+    settlement_id,
+    settlement_utr,
+    payout_id,
+    bank_utr,
+    rrn,
+    cast(ledger_amount_paise as bigint) as ledger_amount_paise,
+    cast(external_amount_paise as bigint) as external_amount_paise,
+    detail,
+    case when is_reopened then 'open' else coalesce(decided_status, 'open') end as status,
+    status_reason,
+    assignee,
+    status_updated_at,
+    is_reopened
+from with_status

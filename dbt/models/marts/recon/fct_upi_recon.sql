@@ -55,7 +55,7 @@ select
         when j.ledger_status <> 'captured' then 'not_captured'
         when j.switch_status = 'DEEMED' and j.adj_type = 'RET' then 'deemed_returned'
         when j.switch_status = 'DEEMED' and j.adj_type is null
-            and as_of.as_of_date > j.business_date + {{ var('upi_deemed_resolution_days') }}
+            and as_of.as_of_date > {{ dbt.dateadd('day', var('upi_deemed_resolution_days'), 'j.business_date') }}
             then 'deemed_unresolved'
         when j.switch_status = 'DEEMED' and j.adj_type is null then 'deemed_pending'
         when j.switch_amount_paise <> j.ledger_amount_paise then 'amount_mismatch'

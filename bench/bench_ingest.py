@@ -1,0 +1,200 @@
+"""Benchmark: ingest of one big gateway settlement file, against a floor measured in the same run.
+
+One Razorpay settlement recon CSV of ``--rows`` rows (10M by default) is built once, outside the
+timed cases, by repeating the lines of a small simulated world's Razorpay files with unique entity
+ids. Then, each in its own process (so peak RSS belongs to that case alone):
+
+* **floor** — what any reader of that file must at least pay on this machine: polars
+  ``read_csv`` of the same CSV (types inferred, no checks) and one Parquet write (zstd);
+* **ingest** — the real thing without Great Expectations (``run_gx=False``): sha256, content
+  detection, the Razorpay parser, the data contract (schema, row rules, duplicate and formula
+  flags), the lake write and the manifest, through ``pipelines.ingest.ingest_paths``;
+* **gx** — Great Expectations validating the loaded rows read back from the lake (the same
+  suite ingestion runs when GE is on), timed on its own so its rows/s is its own figure.
+
+Targets (issue 3): ingest ≥ 500k rows/s end to end, within 4× the floor, under 6 GB peak RSS.
+
+Usage: ``python bench/bench_ingest.py [--rows 10000000] [--skip-gx]``. Results go to
+``bench/results/ingest.json`` and a Markdown table to ``bench/results/ingest.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+BUILD = """
+import sys; sys.path.insert(0, {bench!r})
+from pathlib import Path
+import polars as pl
+from _child import run_case
+from pipelines.simulator.config import WorldConfig
+from pipelines.simulator.world import build_world
+
+def go():
+    world = Path({tmp!r}) / "world"
+    build_world(WorldConfig(days=3, merchants=20, payments=30_000, seed=11), world)
+    files = sorted((world / "landing" / "razorpay").rglob("*.csv"))
+    seed = pl.concat([pl.read_csv(f, infer_schema=False) for f in files])
+    n, k = {rows}, seed.height
+    reps = -(-n // k)
+    big = (
+        pl.concat([seed] * reps)
+        .head(n)
+        .with_row_index("_i")
+        .with_columns(
+            # unique entity ids with the original prefix (pay_, rfnd_, adj_): no duplicates
+            entity_id=pl.col("entity_id").str.extract(r"^([a-z]+_)", 1)
+            + pl.col("_i").cast(pl.String).str.zfill(14),
+            # vary the day a little so the lake gets a few partitions
+            created_at=(pl.col("created_at").cast(pl.Int64) + (pl.col("_i") % 3) * 86_400)
+            .cast(pl.String),
+        )
+        .drop("_i")
+    )
+    big.write_csv({csv!r})
+    return {{"rows": big.height, "bytes": Path({csv!r}).stat().st_size}}
+run_case(go)
+"""
+
+FLOOR = """
+import sys; sys.path.insert(0, {bench!r})
+import polars as pl
+from _child import run_case
+def go():
+    df = pl.read_csv({csv!r})
+    df.write_parquet({out!r} + "/floor.parquet", compression="zstd")
+    return {{"rows": df.height}}
+run_case(go)
+"""
+
+INGEST = """
+import sys; sys.path.insert(0, {bench!r})
+from pathlib import Path
+from _child import run_case
+from pipelines.ingest import ingest_paths
+def go():
+    (r,) = ingest_paths(Path({out!r}), [Path({csv!r})], run_gx=False)
+    assert r.rows_in == r.rows_loaded + r.rows_quarantined
+    return {{"rows": r.rows_loaded, "quarantined": r.rows_quarantined, "outcome": r.outcome,
+            "format": r.format}}
+run_case(go)
+"""
+
+GX = """
+import sys; sys.path.insert(0, {bench!r})
+import polars as pl
+import data_contracts
+from _child import run_case
+frame = pl.read_parquet({out!r} + "/lake/razorpay_settlement_lines/*/*.parquet")
+contract = data_contracts.load_contract("razorpay_settlement_lines")
+import great_expectations  # noqa: F401  (import time is not validation time)
+def go():
+    report = data_contracts.validate_with_gx(contract, frame)
+    return {{"rows": frame.height, "success": bool(report.success)}}
+run_case(go)
+"""
+
+
+def run(code: str) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark case failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--skip-gx", action="store_true", help="Leave the GE case out.")
+    parser.add_argument("--tmp", type=Path, default=None, help="Scratch folder (default: /tmp).")
+    args = parser.parse_args()
+    n = args.rows
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
+        csv = str(Path(tmp) / "razorpay_settlement_recon_big.csv")
+        t0 = time.perf_counter()
+        built = run(BUILD.format(bench=str(HERE), tmp=tmp, rows=n, csv=csv))["result"]
+        print(
+            f"built {built['rows']:,} rows, {built['bytes'] / 1e9:.2f} GB "
+            f"in {time.perf_counter() - t0:.0f} s",
+            flush=True,
+        )
+        with tempfile.TemporaryDirectory(dir=tmp) as out:
+            floor = run(FLOOR.format(bench=str(HERE), csv=csv, out=out))
+        print("floor", json.dumps(floor), flush=True)
+        out = str(Path(tmp) / "data")
+        ingest = run(INGEST.format(bench=str(HERE), csv=csv, out=out))
+        print("ingest", json.dumps(ingest), flush=True)
+        gx = None if args.skip_gx else run(GX.format(bench=str(HERE), out=out))
+        if gx:
+            print("gx", json.dumps(gx), flush=True)
+    row = {
+        "rows": n,
+        "csv_gb": round(built["bytes"] / 1e9, 2),
+        "floor_seconds": round(floor["seconds"], 1),
+        "floor_rows_per_s": round(n / floor["seconds"]),
+        "floor_peak_rss_mb": round(floor["peak_rss_mb"]),
+        "ingest_seconds": round(ingest["seconds"], 1),
+        "ingest_rows_per_s": round(n / ingest["seconds"]),
+        "ingest_peak_rss_mb": round(ingest["peak_rss_mb"]),
+        "ingest_ratio_to_floor": round(ingest["seconds"] / floor["seconds"], 2),
+        "ingest_rows_loaded": ingest["result"]["rows"],
+        "ingest_rows_quarantined": ingest["result"]["quarantined"],
+    }
+    if gx:
+        row |= {
+            "gx_seconds": round(gx["seconds"], 1),
+            "gx_rows_per_s": round(n / gx["seconds"]),
+            "gx_peak_rss_mb": round(gx["peak_rss_mb"]),
+            "gx_success": gx["result"]["success"],
+        }
+    meta = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "targets": {"rows_per_s": 500_000, "ratio_to_floor": 4.0, "peak_rss_mb": 6144},
+    }
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    (results / "ingest.json").write_text(json.dumps({"meta": meta, "rows": [row]}, indent=2) + "\n")
+    lines = [
+        "| case | rows | seconds | rows/s | ratio to floor | peak RSS |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| floor: polars read_csv + Parquet write | {n:,} | {row['floor_seconds']} "
+        f"| {row['floor_rows_per_s']:,} | 1.0× | {row['floor_peak_rss_mb']:,} MB |",
+        f"| ingest (parse + contract + lake write, no GE) | {n:,} | {row['ingest_seconds']} "
+        f"| {row['ingest_rows_per_s']:,} | {row['ingest_ratio_to_floor']}× "
+        f"| {row['ingest_peak_rss_mb']:,} MB |",
+    ]
+    if gx:
+        lines.append(
+            f"| Great Expectations on the loaded rows | {n:,} | {row['gx_seconds']} "
+            f"| {row['gx_rows_per_s']:,} | — | {row['gx_peak_rss_mb']:,} MB |"
+        )
+    table = "\n".join(lines)
+    (results / "ingest.md").write_text(
+        f"Measured {meta['when']} on {meta['cpus']} cores, Python {meta['python']}; one "
+        f"Razorpay settlement recon CSV of {n:,} rows ({row['csv_gb']} GB).\n"
+        "Targets: ≥ 500,000 rows/s, ≤ 4× the floor, < 6 GB peak RSS.\n\n"
+        f"{table}\n"
+    )
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
