@@ -2,8 +2,12 @@
 
 Finance analysts hand over files downloaded from bank portals and gateway dashboards with
 whatever names the browser gave them; the landing folders can be misfiled too. Each format's
-parser module offers a cheap ``looks_like`` sniff; the first format that claims the bytes wins,
-most specific first.
+parser module offers a cheap ``looks_like`` sniff (it reads at most the first 64 KB); the first
+format that claims the bytes wins, most specific first.
+
+When no sniff claims a CSV whose header still holds most columns of one gateway or UPI layout
+(a renamed or dropped column), ``detect`` names that layout anyway, so its parser refuses the
+file with ``missing_column`` and the missing names rather than a vague ``unknown_format``.
 """
 
 from __future__ import annotations
@@ -13,15 +17,22 @@ from dataclasses import dataclass
 
 from pipelines.parsers import bank_csv, camt053, ccavenue, mt940, payu, razorpay, upi_switch
 from pipelines.parsers.base import ParsedFile
+from pipelines.parsers.delimited import Layout, norm, read_header
+
+SNIFF_BYTES = 65_536  # no sniff reads further than this
+PARTIAL_HEADER_SHARE = 0.75  # share of a layout's columns a damaged header must still hold
 
 
 @dataclass(frozen=True)
 class FileFormat:
     name: str
-    family: str  # gateway | upi | bank
+    family: str  # gateway | upi | bank | ledger
     default_source: str  # the landing source a handed-over file of this format belongs to
     sniff: Callable[[bytes], bool]
     parse: Callable[[bytes], ParsedFile]
+    # The CSV layout, for formats read by ``pipelines.parsers.delimited``: one header line, then
+    # one record per line. Such files can be parsed in record-aligned chunks (big files).
+    layout: Layout | None = None
 
 
 FORMATS: tuple[FileFormat, ...] = (
@@ -30,17 +41,29 @@ FORMATS: tuple[FileFormat, ...] = (
     FileFormat(
         "razorpay_json", "gateway", "razorpay", razorpay.looks_like_json, razorpay.parse_json
     ),
-    FileFormat("razorpay_csv", "gateway", "razorpay", razorpay.looks_like, razorpay.parse),
-    FileFormat("payu_csv", "gateway", "payu", payu.looks_like, payu.parse),
-    FileFormat("ccavenue_csv", "gateway", "ccavenue", ccavenue.looks_like, ccavenue.parse),
+    FileFormat(
+        "razorpay_csv", "gateway", "razorpay", razorpay.looks_like, razorpay.parse, razorpay.LAYOUT
+    ),
+    FileFormat("payu_csv", "gateway", "payu", payu.looks_like, payu.parse, payu.LAYOUT),
+    FileFormat(
+        "ccavenue_csv", "gateway", "ccavenue", ccavenue.looks_like, ccavenue.parse, ccavenue.LAYOUT
+    ),
     FileFormat(
         "upi_adjustment_csv",
         "upi",
         "upi_switch",
         upi_switch.looks_like_adjustments,
         upi_switch.parse_adjustments,
+        upi_switch.ADJUSTMENT_LAYOUT,
     ),
-    FileFormat("upi_switch_csv", "upi", "upi_switch", upi_switch.looks_like, upi_switch.parse),
+    FileFormat(
+        "upi_switch_csv",
+        "upi",
+        "upi_switch",
+        upi_switch.looks_like,
+        upi_switch.parse,
+        upi_switch.LAYOUT,
+    ),
     FileFormat("bank_csv", "bank", "bank_upload", bank_csv.looks_like, bank_csv.parse),
 )
 
@@ -58,13 +81,48 @@ SOURCE_FAMILIES = {
 
 def detect(data: bytes) -> FileFormat | None:
     """The format whose sniff claims ``data`` first, or None when nobody recognises it."""
+    head = data[:SNIFF_BYTES]
     for fmt in FORMATS:
         try:
-            if fmt.sniff(data):
+            if fmt.sniff(head):
                 return fmt
         except Exception:  # a sniff must never break ingestion of other files
             continue
+    return _damaged_header(head)
+
+
+def _damaged_header(head: bytes) -> FileFormat | None:
+    """The one CSV layout whose columns the first line mostly holds (a renamed column...)."""
+    try:
+        names = {norm(n) for n in read_header(head[:4096])}
+    except Exception:
+        return None
+    scored = []
+    for fmt in FORMATS:
+        if fmt.layout is None:
+            continue
+        wanted = {norm(s) for s in fmt.layout.sources}
+        share = len(wanted & names) / len(wanted)
+        if share >= PARTIAL_HEADER_SHARE:
+            scored.append((share, fmt))
+    scored.sort(key=lambda t: t[0], reverse=True)
+    if len(scored) == 1 or (len(scored) > 1 and scored[0][0] > scored[1][0]):
+        return scored[0][1]
     return None
+
+
+def belongs_to(fmt: FileFormat, source: str) -> bool:
+    """Can a file of ``fmt`` come from landing source ``source``? Unknown sources: yes.
+
+    A gateway's or the UPI switch's file must sit under its own source; any bank statement
+    format may come from any bank source.
+    """
+    family = SOURCE_FAMILIES.get(source)
+    if family is None or fmt.family == "ledger":
+        return True
+    if family == "bank":
+        return fmt.family == "bank"
+    return fmt.default_source == source
 
 
 def by_name(name: str) -> FileFormat:

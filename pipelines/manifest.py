@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
@@ -49,6 +50,13 @@ class ManifestEntry:
     ingested_at: datetime
 
 
+class CurrentVersion(NamedTuple):
+    sha256: str
+    version: int
+    outcome: str
+    source: str
+
+
 class Manifest:
     def __init__(self, lake: Path) -> None:
         self.path = lake / "_manifest" / "manifest.parquet"
@@ -62,9 +70,9 @@ class Manifest:
             sha: path for path, sha in self._frame.select("landing_path", "sha256").iter_rows()
         }
         self._current = {
-            path: (sha, version)
-            for path, sha, version in self._frame.filter(pl.col("is_current"))
-            .select("landing_path", "sha256", "version")
+            path: CurrentVersion(sha, version, outcome, source)
+            for path, sha, version, outcome, source in self._frame.filter(pl.col("is_current"))
+            .select("landing_path", "sha256", "version", "outcome", "source")
             .iter_rows()
         }
 
@@ -72,8 +80,11 @@ class Manifest:
         """The landing path under which this exact content was ingested before, if any."""
         return self._by_sha.get(sha256)
 
-    def current(self, landing_path: str) -> tuple[str, int] | None:
-        """(sha256, version) of the current version of this path, if any."""
+    def current(self, landing_path: str) -> CurrentVersion | None:
+        """The current version of this path (sha256, version, outcome, source), if any.
+
+        A ``CurrentVersion`` is a named tuple whose first two fields are ``(sha256, version)``.
+        """
         return self._current.get(landing_path)
 
     def add(self, entry: ManifestEntry) -> None:
@@ -83,7 +94,9 @@ class Manifest:
         self._new.append(entry)
         self._by_sha.setdefault(entry.sha256, entry.landing_path)
         if entry.is_current:
-            self._current[entry.landing_path] = (entry.sha256, entry.version)
+            self._current[entry.landing_path] = CurrentVersion(
+                entry.sha256, entry.version, entry.outcome, entry.source
+            )
 
     def save(self) -> None:
         if not self._new:

@@ -9,11 +9,14 @@ Layout::
     quarantine/files/<source>/<sha16>/<original file name>   original bytes
     quarantine/files/<source>/<sha16>/reason.json            file-level reason (unreadable files)
     quarantine/rows/<source>-<sha16>.parquet                 the failed rows of that file
+    quarantine/_superseded/rows/<source>-<sha16>.parquet     failed rows of a file replaced by a
+                                                             newer version under the same name
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -28,19 +31,30 @@ ROW_SCHEMA = {
     "message": pl.String,
     "raw": pl.String,
 }
+SUPERSEDED_DIR = "_superseded"
 
 
-def keep_original(root: Path, source: str, sha256: str, name: str, data: bytes) -> Path:
+def keep_original(root: Path, source: str, sha256: str, name: str, data: bytes | Path) -> Path:
+    """Keep the file's original bytes (given as bytes, or as the path of the file to copy)."""
     folder = root / "files" / source / sha256[:16]
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     if not path.exists():
-        path.write_bytes(data)
+        if isinstance(data, Path):
+            shutil.copyfile(data, path)
+        else:
+            path.write_bytes(data)
     return path
 
 
 def quarantine_file(
-    root: Path, source: str, sha256: str, name: str, data: bytes, reason_code: str, message: str
+    root: Path,
+    source: str,
+    sha256: str,
+    name: str,
+    data: bytes | Path,
+    reason_code: str,
+    message: str,
 ) -> Path:
     path = keep_original(root, source, sha256, name, data)
     (path.parent / "reason.json").write_text(
@@ -49,10 +63,25 @@ def quarantine_file(
     return path
 
 
+def rows_path(root: Path, source: str, sha256: str) -> Path:
+    return root / "rows" / f"{source}-{sha256[:16]}.parquet"
+
+
 def quarantine_rows(root: Path, source: str, sha256: str, rows: pl.DataFrame) -> Path | None:
     if rows.height == 0:
         return None
-    path = root / "rows" / f"{source}-{sha256[:16]}.parquet"
+    path = rows_path(root, source, sha256)
     path.parent.mkdir(parents=True, exist_ok=True)
     rows.select(list(ROW_SCHEMA)).cast(ROW_SCHEMA).write_parquet(path)  # type: ignore[arg-type]
     return path
+
+
+def set_aside_rows(root: Path, source: str, sha256: str) -> bool:
+    """Move the failed rows of a superseded file version out of ``rows/``; True if any."""
+    path = rows_path(root, source, sha256)
+    if not path.exists():
+        return False
+    target = root / SUPERSEDED_DIR / "rows" / path.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(path), target)
+    return True

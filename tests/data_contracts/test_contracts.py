@@ -147,7 +147,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from pipelines.simulator.world import build_world
 
     out = tmp_path_factory.mktemp("dc_world")
-    cfg = WorldConfig(days=2, merchants=8, payments=4_000, seed=11)
+    # Big enough that every books table (chargebacks are rare) has rows.
+    cfg = WorldConfig(days=5, merchants=8, payments=30_000, seed=11)
     return build_world(cfg, out).out_dir
 
 

@@ -5,7 +5,8 @@ with unioned as (
     select
         gateway, line_type, gateway_entity_id, gateway_payment_id, payment_id, refund_id,
         dispute_id, amount_paise, fee_paise, tax_paise, net_paise, settlement_id,
-        settlement_utr, settlement_date, created_at, business_date, file_sha256, source_row
+        settlement_utr, settlement_date, created_at, business_date, method, file_sha256,
+        source_row
     from {{ ref(m) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

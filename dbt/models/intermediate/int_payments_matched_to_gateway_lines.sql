@@ -108,7 +108,7 @@ select
     g.payment_id,
     g.gateway,
     cast(null as {{ dbt.type_string() }}) as merchant_id,
-    g.line_type as method,
+    g.method,
     cast(null as {{ dbt.type_string() }}) as ledger_status,
     g.business_date,
     g.created_at,
