@@ -35,6 +35,27 @@ def dbt_env(warehouse: Path, target: str = "duckdb") -> dict[str, str]:
     }
 
 
+def _release_duckdb() -> None:
+    """Close the warehouse file dbt-duckdb keeps open in this process after a run.
+
+    Without this the same process (a test, an Airflow task, `hisaab recon` printing its summary)
+    cannot open the warehouse read-only afterwards: DuckDB refuses a second configuration.
+    """
+    import gc
+
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+        from dbt.adapters.factory import cleanup_connections
+    except ImportError:  # dbt-duckdb not installed: nothing to release
+        return
+    cleanup_connections()
+    env = DuckDBConnectionManager._ENV
+    if env is not None:
+        env.close()
+    DuckDBConnectionManager.close_all_connections()
+    gc.collect()
+
+
 def run_dbt(
     args: list[str],
     warehouse: Path,
@@ -60,6 +81,7 @@ def run_dbt(
             cli = ["--quiet", "--no-use-colors", *cli]
         res = dbtRunner().invoke(cli)
     finally:
+        _release_duckdb()
         for k, v in old.items():
             if v is None:
                 os.environ.pop(k, None)
