@@ -5,6 +5,9 @@ tables. Each dataset is read by DuckDB exactly as those views read it (``union_b
 from DuckDB's own column types — money stays BIGINT paise, timestamps stay ``timestamptz`` — and
 copied with ``COPY … FROM STDIN`` (CSV written by DuckDB). Lists and structs become ``jsonb``.
 
+A dataset with a contract but no file yet (a world without chargebacks) becomes an empty table
+typed by its contract, as its DuckDB view does, so every dbt source exists on both engines.
+
 Connection settings are the dbt profile's (``HISAAB_PG_*`` variables), so a test can point both
 at a database of its own with ``HISAAB_PG_DATABASE``.
 """
@@ -20,6 +23,7 @@ import duckdb
 import polars as pl
 import psycopg
 
+import data_contracts
 from pipelines import lake as lake_io
 from pipelines.recon import workflow
 
@@ -44,6 +48,18 @@ PG_TYPES = {
     "BLOB": "bytea",
 }
 _DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
+# A contract's polars type -> Postgres column type, for datasets with no file yet.
+PG_TYPES_OF_POLARS = {
+    pl.String: "text",
+    pl.Int64: "bigint",
+    pl.Int32: "integer",
+    pl.Int16: "smallint",
+    pl.Int8: "smallint",
+    pl.Boolean: "boolean",
+    pl.Date: "date",
+    pl.Float64: "double precision",
+    pl.Float32: "real",
+}
 
 
 def conninfo(dbname: str | None = None) -> str:
@@ -73,6 +89,14 @@ def pg_type(duckdb_type: str) -> str:
     return "jsonb"
 
 
+def pg_type_of_polars(dtype: pl.DataType) -> str:
+    if isinstance(dtype, pl.Datetime):
+        return "timestamptz" if dtype.time_zone else "timestamp"
+    if isinstance(dtype, pl.List | pl.Struct | pl.Array):
+        return "jsonb"
+    return PG_TYPES_OF_POLARS.get(dtype.base_type(), "text")  # type: ignore[call-overload]
+
+
 def _select_list(columns: list[tuple[str, str]]) -> str:
     out = []
     for name, typ in columns:
@@ -97,11 +121,10 @@ def load_lake(data_dir: Path) -> list[str]:
                 con.execute(stmt)
             for name in names:
                 glob = str(lake / name / "*" / "*.parquet").replace("'", "''")
-                source = (
-                    f"read_parquet('{glob}', hive_partitioning = false, union_by_name = true)"
-                )
+                source = f"read_parquet('{glob}', hive_partitioning = false, union_by_name = true)"
                 columns = [
-                    (r[0], r[1]) for r in duck.execute(f"describe select * from {source}").fetchall()
+                    (r[0], r[1])
+                    for r in duck.execute(f"describe select * from {source}").fetchall()
                 ]
                 csv = Path(tmp) / f"{name}.csv"
                 duck.execute(
@@ -120,6 +143,11 @@ def load_lake(data_dir: Path) -> list[str]:
                 ):
                     while chunk := fh.read(1 << 20):
                         copy.write(chunk)
+            for name in sorted(set(data_contracts.list_datasets()) - set(names)):
+                schema = data_contracts.load_contract(name).polars_schema
+                ddl = ", ".join(f'"{c}" {pg_type_of_polars(t)}' for c, t in schema.items())
+                con.execute(f'drop table if exists lake."{name}" cascade')
+                con.execute(f'create table lake."{name}" ({ddl})')
             con.commit()
     finally:
         duck.close()
