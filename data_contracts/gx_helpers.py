@@ -13,9 +13,10 @@ contract agree, not one implementation with itself.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported only when Great Expectations runs
+    import pandas as pd
 
 from data_contracts.model import Compare, Condition, NotNull, Rule, Term
 
@@ -32,6 +33,8 @@ def needs_helper(rule: Rule) -> bool:
 
 def _inside(pdf: pd.DataFrame, cond: Condition | None) -> Any:
     if cond is None:
+        import pandas as pd
+
         return pd.Series(True, index=pdf.index)
     col = pdf[cond.column]
     member = col.isin(list(cond.values)).fillna(False).astype(bool)

@@ -17,28 +17,51 @@ ledger as (
     from {{ ref('stg_ledger__chargebacks') }}
 ),
 
+-- Exact reference: one equi-join per (line reference, ledger id) pair, never an OR join
+-- (an OR condition forces a nested-loop join over every refund of a gateway).
+line_refs as (
+    select gateway_line_id, line_type, gateway, refund_id as ref from lines where refund_id is not null
+    union all
+    select gateway_line_id, line_type, gateway, dispute_id from lines where dispute_id is not null
+),
+
+ledger_refs as (
+    select ledger_id, line_type, gateway, id_a as ref from ledger where id_a is not null
+    union all
+    select ledger_id, line_type, gateway, id_b from ledger where id_b is not null
+),
+
 by_id as (
-    select g.gateway_line_id, l.ledger_id, 'gateway_reference' as match_rule
+    select distinct r.gateway_line_id, l.ledger_id, 'gateway_reference' as match_rule
+    from line_refs r
+    join ledger_refs l
+        on l.line_type = r.line_type
+        and l.gateway = r.gateway
+        and l.ref = r.ref
+),
+
+unmatched_lines as (
+    select g.*
     from lines g
-    join ledger l
-        on l.line_type = g.line_type
-        and l.gateway = g.gateway
-        and (
-            (g.refund_id is not null and g.refund_id in (l.id_a, l.id_b))
-            or (g.dispute_id is not null and g.dispute_id in (l.id_a, l.id_b))
-        )
+    left join by_id b on b.gateway_line_id = g.gateway_line_id
+    where b.gateway_line_id is null
+),
+
+unmatched_ledger as (
+    select l.*
+    from ledger l
+    left join by_id b on b.ledger_id = l.ledger_id
+    where b.ledger_id is null
 ),
 
 candidates as (
     select g.gateway_line_id, l.ledger_id
-    from lines g
-    join ledger l
+    from unmatched_lines g
+    join unmatched_ledger l
         on l.line_type = g.line_type
         and l.gateway = g.gateway
         and l.payment_id = g.payment_id
         and l.amount_paise = g.amount_paise
-    where g.gateway_line_id not in (select gateway_line_id from by_id)
-      and l.ledger_id not in (select ledger_id from by_id)
 ),
 
 by_payment as (

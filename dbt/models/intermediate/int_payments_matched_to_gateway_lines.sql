@@ -29,30 +29,54 @@ pass1 as (
     join lines g on g.gateway = l.gateway and g.gateway_payment_id = l.gateway_payment_id
 ),
 
+-- Unmatched sides are anti-joins (left join … is null): NOT IN over a subquery is slow at scale.
+ledger_after_1 as (
+    select l.*
+    from ledger l
+    left join pass1 p on p.ledger_payment_id = l.payment_id
+    where p.ledger_payment_id is null
+),
+
+lines_after_1 as (
+    select g.*
+    from lines g
+    left join pass1 p on p.gateway_line_id = g.gateway_line_id
+    where p.gateway_line_id is null
+),
+
 pass2 as (
     select l.payment_id as ledger_payment_id, g.gateway_line_id, 'merchant_reference' as match_rule,
            cast(0.95 as decimal(4, 2)) as match_confidence
-    from ledger l
-    join lines g on g.gateway = l.gateway and g.payment_id = l.payment_id
-    where l.payment_id not in (select ledger_payment_id from pass1)
-      and g.gateway_line_id not in (select gateway_line_id from pass1)
+    from ledger_after_1 l
+    join lines_after_1 g on g.gateway = l.gateway and g.payment_id = l.payment_id
 ),
 
 matched_12 as (
     select * from pass1 union all select * from pass2
 ),
 
+ledger_after_2 as (
+    select l.*
+    from ledger_after_1 l
+    left join pass2 p on p.ledger_payment_id = l.payment_id
+    where p.ledger_payment_id is null and l.status = 'captured'
+),
+
+lines_after_2 as (
+    select g.*
+    from lines_after_1 g
+    left join pass2 p on p.gateway_line_id = g.gateway_line_id
+    where p.gateway_line_id is null
+),
+
 candidates as (
     select l.payment_id as ledger_payment_id, g.gateway_line_id
-    from ledger l
-    join lines g
+    from ledger_after_2 l
+    join lines_after_2 g
         on g.gateway = l.gateway
         and g.amount_paise = l.amount_paise
         and g.created_at between {{ dbt.dateadd('minute', -10, 'l.created_at') }}
                              and {{ dbt.dateadd('minute', 10, 'l.created_at') }}
-    where l.status = 'captured'
-      and l.payment_id not in (select ledger_payment_id from matched_12)
-      and g.gateway_line_id not in (select gateway_line_id from matched_12)
 ),
 
 pass3 as (
@@ -130,4 +154,5 @@ select
     cast(null as decimal(4, 2)) as match_confidence,
     g.gateway as route
 from lines g
-where g.gateway_line_id not in (select gateway_line_id from matches)
+left join matches m on m.gateway_line_id = g.gateway_line_id
+where m.gateway_line_id is null
