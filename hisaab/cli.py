@@ -305,6 +305,11 @@ def _finish_ingest(reports, data_dir: Path) -> None:  # type: ignore[no-untyped-
         r
         for r in reports
         if r.outcome in ("quarantined", "partially_quarantined", "duplicate_file")
+        # A re-run exits as the first run did: a file skipped as unchanged still needs a look.
+        or (
+            r.outcome == "skipped"
+            and r.previous_outcome in ("quarantined", "partially_quarantined")
+        )
     ]
     if bad:
         console.print(

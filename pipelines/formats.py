@@ -67,6 +67,9 @@ FORMATS: tuple[FileFormat, ...] = (
     FileFormat("bank_csv", "bank", "bank_upload", bank_csv.looks_like, bank_csv.parse),
 )
 
+# Sniffs that claim many layouts (any header with a date and an amount): tried last.
+GENERIC = frozenset({"bank_csv"})
+
 SOURCE_FAMILIES = {
     "razorpay": "gateway",
     "payu": "gateway",
@@ -83,12 +86,23 @@ def detect(data: bytes) -> FileFormat | None:
     """The format whose sniff claims ``data`` first, or None when nobody recognises it."""
     head = data[:SNIFF_BYTES]
     for fmt in FORMATS:
-        try:
-            if fmt.sniff(head):
-                return fmt
-        except Exception:  # a sniff must never break ingestion of other files
+        if fmt.name in GENERIC:
             continue
-    return _damaged_header(head)
+        if _claims(fmt, head):
+            return fmt
+    # A gateway or UPI header with a column renamed or missing is that layout, damaged: checked
+    # before the generic bank CSV sniff, which accepts any header with a date and an amount.
+    damaged = _damaged_header(head)
+    if damaged is not None:
+        return damaged
+    return next((f for f in FORMATS if f.name in GENERIC and _claims(f, head)), None)
+
+
+def _claims(fmt: FileFormat, head: bytes) -> bool:
+    try:
+        return fmt.sniff(head)
+    except Exception:  # a sniff must never break ingestion of other files
+        return False
 
 
 def _damaged_header(head: bytes) -> FileFormat | None:

@@ -7,31 +7,84 @@ contract; the Great Expectations suite built from the same contract validates wh
 then valid rows to the lake and failing rows to quarantine with reason codes. The report per file
 says rows in, loaded, quarantined and why, and ``rows_in = rows_loaded + rows_quarantined`` is
 asserted for every file.
+
+Whole-file refusals, in this order: ``empty_file``; ``duplicate_file`` (the same bytes were
+ingested under another name); ``line_too_long`` (a line over 1 MB in a line-oriented file: CSV,
+MT940; XML and JSON may be one line); ``unknown_format``; ``wrong_source`` (a gateway's file
+under another gateway's landing folder); then whatever the parser refuses (``FileRejected``),
+``contract_schema`` (the parser's output does not have the contract's columns) and, for
+statements, a failing balance table (``balance_mismatch``). A parser that crashes refuses the
+file as ``parser_error`` so one bad file cannot stop the run.
+
+Versions: the newest bytes under a landing path are its current version, whatever their outcome.
+When they replace a version that had loaded rows, that version's lake files move to
+``lake/_superseded/`` and its quarantined rows to ``quarantine/_superseded/`` (kept, not deleted),
+even when the new version is refused: the lake never mixes two versions of one file.
+
+Big files (``IngestContext.stream_threshold_bytes``, 256 MB) in a one-record-per-line CSV
+layout are never held in memory whole: the sha256 and the line-length check stream over the file,
+then the file is read in record-aligned chunks (``chunk_bytes``, cut at a newline outside any
+quoted field), each chunk parsed by the same pure parser with the header in front, checked and
+written as its own lake part. Row numbers are the file's physical line numbers, duplicate flags
+span chunks, and a chunk with a structural reject (a quote that never closes, a wrong column
+count), which could come from a cut inside a quoted field, makes the file fall back to the
+whole-file path, so chunking never changes a result. Files that are not valid UTF-8 take the
+whole-file path too (the parser decodes those as Windows-1252 as a whole).
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
+import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
+import numpy as np
 import polars as pl
 
 import data_contracts
 from hisaab import __version__
 from pipelines import lake as lake_io
 from pipelines import quarantine
-from pipelines.formats import FileFormat, detect
+from pipelines.formats import SNIFF_BYTES, FileFormat, belongs_to, detect
 from pipelines.manifest import Manifest, ManifestEntry
-from pipelines.parsers.base import FileRejected, ParsedFile
+from pipelines.parsers.base import (
+    EMPTY_FILE,
+    LINE_TOO_LONG,
+    MALFORMED_RECORD,
+    MAX_LINE_BYTES,
+    TRUNCATED_FILE,
+    UNKNOWN_FORMAT,
+    WRONG_COLUMN_COUNT,
+    FileRejected,
+    ParsedFile,
+)
+from pipelines.parsers.delimited import check_line_lengths, decode
+
+log = logging.getLogger(__name__)
 
 DUPLICATE_FILE = "duplicate_file"
 CONTRACT_SCHEMA = "contract_schema"
+WRONG_SOURCE = "wrong_source"
+PARSER_ERROR = "parser_error"
 FORMULA_RE = r"^[=+@\t\r]|^-[^0-9]"  # spreadsheet formula triggers (CSV injection)
+LOADED_OUTCOMES = ("loaded", "partially_quarantined")  # outcomes that put rows in the lake
+STREAM_THRESHOLD_BYTES = 256 << 20
+CHUNK_BYTES = 128 << 20
+RAW_LIMIT = 10_000  # characters of a quarantined row's raw text kept
+_READ_BLOCK = 16 << 20
+# Rejects that a chunk cut inside a quoted field could cause: such a chunk is re-read whole.
+_STRUCTURAL = frozenset({MALFORMED_RECORD, WRONG_COLUMN_COUNT})
+_UNKNOWN_FORMAT_MESSAGE = (
+    "not a format Hisaab reads (Razorpay/PayU/CCAvenue settlement, UPI switch report, "
+    "MT940/MT942, camt.053, bank CSV statement)"
+)
 
 
 @dataclass
@@ -57,6 +110,10 @@ class FileReport:
     message: str = ""
     gx_success: bool | None = None
     warnings: dict[str, int] = field(default_factory=dict)  # warning-level rule hits (loaded)
+    # For a skipped file: the outcome its current version had when it was ingested, so a re-run
+    # can still say that the file sits in quarantine.
+    previous_outcome: str | None = None
+    chunks: int = 0  # parser calls: 1 for a file read whole, more for a big file read in chunks
 
     def check_accounting(self) -> None:
         assert self.rows_in == self.rows_loaded + self.rows_quarantined, (
@@ -93,6 +150,8 @@ class IngestContext:
     run_gx: bool = True
 
     gx_batch_rows: int = 2_000_000
+    stream_threshold_bytes: int = STREAM_THRESHOLD_BYTES  # files this big are read in chunks
+    chunk_bytes: int = CHUNK_BYTES
 
     def __post_init__(self) -> None:
         self.lake = self.data_dir / "lake"
@@ -107,6 +166,11 @@ class IngestContext:
         batch.append((frame, report))
         if sum(f.height for f, _ in batch) >= self.gx_batch_rows:
             self._validate(dataset)
+
+    def discard_gx(self, report: FileReport) -> None:
+        """Forget the queued rows of a file that was refused after all."""
+        for dataset, batch in self._gx_pending.items():
+            self._gx_pending[dataset] = [(f, r) for f, r in batch if r is not report]
 
     def _validate(self, dataset: str) -> None:
         batch = self._gx_pending.pop(dataset, [])
@@ -130,32 +194,165 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _flag_columns(frame: pl.DataFrame, contract: data_contracts.Contract) -> pl.DataFrame:
-    dup = data_contracts.duplicate_flag(contract)  # second and later copies of a natural key
-    text_cols = [
-        c for c, t in frame.schema.items() if t == pl.String and c not in ("source", "file_sha256")
-    ]
-    formula = (
-        pl.any_horizontal([pl.col(c).str.contains(FORMULA_RE).fill_null(False) for c in text_cols])
-        if text_cols
-        else pl.lit(False)
-    )
-    return frame.with_columns(is_duplicate_in_file=dup, has_formula_text=formula)
+class _FileLevel(Exception):
+    """The whole file goes to quarantine (raised while loading its tables)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(f"{reason}: {message}")
+        self.reason = reason
+        self.message = message
 
 
-def _raw_lines(data: bytes, numbers: Iterable[int]) -> dict[int, str]:
-    """The physical lines (1-based) of ``data`` asked for, decoded leniently."""
-    wanted = set(numbers)
-    out: dict[int, str] = {}
-    if not wanted:
-        return out
-    last = max(wanted)
-    for i, line in enumerate(data.splitlines(), start=1):
-        if i in wanted:
-            out[i] = line.decode("utf-8", errors="replace")[:10_000]
-        if i >= last:
-            break
-    return out
+class _WholeFileNeeded(Exception):
+    """Chunked reading cannot be trusted for this file: read it whole instead."""
+
+
+class _FileRun:
+    """One file on its way through ingestion: its report, and the two ways it can end."""
+
+    def __init__(
+        self,
+        ctx: IngestContext,
+        *,
+        sha: str,
+        size: int,
+        name: str,
+        landing_path: str,
+        source: str | None,
+        folder_date: date | None,
+        original: bytes | Path,
+    ) -> None:
+        self.ctx = ctx
+        self.name = name
+        self.original = original  # the bytes, or the path of a big file (copied when kept)
+        self.source_given = source is not None
+        self.report = FileReport(
+            landing_path=landing_path,
+            source=source or "unknown",
+            business_date=folder_date,
+            sha256=sha,
+            size_bytes=size,
+        )
+        self.current = ctx.manifest.current(landing_path)
+        seen_at = ctx.manifest.seen(sha)
+        self.duplicate_of = seen_at if seen_at is not None and seen_at != landing_path else None
+        self.staged: lake_io.StagedWrite | None = None
+
+    @property
+    def unchanged(self) -> bool:
+        return self.current is not None and self.current.sha256 == self.report.sha256
+
+    def skip(self) -> FileReport:
+        assert self.current is not None
+        self.report.outcome = "skipped"
+        self.report.message = "already ingested (same sha256)"
+        self.report.previous_outcome = self.current.outcome
+        return self.report
+
+    def set_format(self, fmt: FileFormat | None) -> None:
+        self.report.format = fmt.name if fmt else None
+        if not self.source_given:
+            self.report.source = fmt.default_source if fmt else "unknown"
+
+    def refuse_early(
+        self, *, blank: bool, long_line: str | None, fmt: FileFormat | None
+    ) -> FileReport | None:
+        """The whole-file refusals decided before parsing, in order; None: go on and parse."""
+        if blank:
+            return self.reject_file(EMPTY_FILE, "the file is empty")
+        if self.duplicate_of is not None:
+            return self.reject_file(
+                DUPLICATE_FILE, f"same content as {self.duplicate_of}, already ingested"
+            )
+        if long_line is not None:
+            return self.reject_file(LINE_TOO_LONG, long_line)
+        if fmt is None:
+            return self.reject_file(UNKNOWN_FORMAT, _UNKNOWN_FORMAT_MESSAGE)
+        if self.source_given and not belongs_to(fmt, self.report.source):
+            return self.reject_file(
+                WRONG_SOURCE,
+                f"the content is a {fmt.name} file, which does not come from landing source "
+                f"{self.report.source!r}; move it to landing/{fmt.default_source}/",
+            )
+        return None
+
+    def parse(self, fmt: FileFormat, data: bytes) -> ParsedFile:
+        """``fmt.parse``, with a crash turned into a file-level refusal."""
+        try:
+            parsed = fmt.parse(data)
+            parsed.check_accounting()
+        except FileRejected:
+            raise
+        except Exception as exc:  # a parser bug must not stop the other files
+            log.exception("parser %s failed on %s", fmt.name, self.report.landing_path)
+            raise FileRejected(
+                PARSER_ERROR, f"the {fmt.name} parser failed: {type(exc).__name__}: {exc}"
+            ) from exc
+        self.report.chunks += 1
+        return parsed
+
+    def finish(self, outcome: str) -> FileReport:
+        report = self.report
+        report.outcome = outcome
+        report.check_accounting()
+        previous = self.current
+        if previous is not None and previous.outcome in LOADED_OUTCOMES:
+            # The older version's rows leave the lake (and its failed rows the quarantine view).
+            lake_io.set_aside(self.ctx.lake, lake_io.file_key(previous.source, previous.sha256))
+            quarantine.set_aside_rows(self.ctx.quarantine, previous.source, previous.sha256)
+        if self.staged is not None:
+            self.staged.publish()
+        self.ctx.manifest.add(
+            ManifestEntry(
+                landing_path=report.landing_path,
+                source=report.source,
+                business_date=report.business_date,
+                sha256=report.sha256,
+                size_bytes=report.size_bytes,
+                format=report.format,
+                parser_version=f"{report.format}@{__version__}",
+                outcome=outcome,
+                rows_in=report.rows_in,
+                rows_loaded=report.rows_loaded,
+                rows_quarantined=report.rows_quarantined,
+                version=previous.version + 1 if previous else 1,
+                is_current=True,
+                ingested_at=datetime.now(UTC),
+            )
+        )
+        return report
+
+    def abandon_load(self) -> None:
+        """Forget everything loaded so far (staged lake files, queued GE rows, counts)."""
+        if self.staged is not None:
+            self.staged.discard()
+            self.staged = None
+        self.ctx.discard_gx(self.report)
+        r = self.report
+        r.rows_loaded = r.rows_quarantined = r.duplicate_rows_flagged = r.formula_cells_flagged = 0
+        r.reasons, r.datasets, r.warnings, r.gx_success = {}, {}, {}, None
+
+    def reject_file(self, reason: str, message: str) -> FileReport:
+        self.abandon_load()
+        report = self.report
+        quarantine.quarantine_file(
+            self.ctx.quarantine,
+            report.source,
+            report.sha256,
+            self.name,
+            self.original,
+            reason,
+            message,
+        )
+        report.reasons = {reason: max(report.rows_in, 1)}
+        report.message = message
+        report.rows_quarantined = report.rows_in
+        return self.finish("quarantined")
+
+
+# ------------------------------------------------------------------------------------------
+# entry points
+# ------------------------------------------------------------------------------------------
 
 
 def ingest_bytes(
@@ -172,187 +369,121 @@ def ingest_bytes(
 
     ``fmt_override`` skips detection (our own books, whose format is known).
     """
-    sha = sha256_of(data)
-    report = FileReport(
+    run = _FileRun(
+        ctx,
+        sha=sha256_of(data),
+        size=len(data),
+        name=name,
         landing_path=landing_path,
-        source=source or "unknown",
-        business_date=folder_date,
-        sha256=sha,
-        size_bytes=len(data),
+        source=source,
+        folder_date=folder_date,
+        original=data,
     )
-    current = ctx.manifest.current(landing_path)
-    if current is not None and current[0] == sha:
-        report.outcome = "skipped"
-        report.message = "already ingested (same sha256)"
-        return report
-    seen_at = ctx.manifest.seen(sha)
-    fmt: FileFormat | None = fmt_override or (detect(data) if data.strip() else None)
-    if source is None:
-        report.source = fmt.default_source if fmt else "unknown"
-    report.format = fmt.name if fmt else None
-    version = current[1] + 1 if current else 1
-
-    def finish(outcome: str) -> FileReport:
-        report.outcome = outcome
-        report.check_accounting()
-        if current is not None:
-            lake_io.set_aside(ctx.lake, lake_io.file_key(report.source, current[0]))
-        ctx.manifest.add(
-            ManifestEntry(
-                landing_path=landing_path,
-                source=report.source,
-                business_date=report.business_date,
-                sha256=sha,
-                size_bytes=len(data),
-                format=report.format,
-                parser_version=f"{report.format}@{__version__}",
-                outcome=outcome,
-                rows_in=report.rows_in,
-                rows_loaded=report.rows_loaded,
-                rows_quarantined=report.rows_quarantined,
-                version=version,
-                is_current=True,
-                ingested_at=datetime.now(UTC),
-            )
-        )
-        return report
-
-    def reject_file(reason: str, message: str) -> FileReport:
-        quarantine.quarantine_file(ctx.quarantine, report.source, sha, name, data, reason, message)
-        report.reasons = {reason: max(report.rows_in, 1)}
-        report.message = message
-        report.rows_quarantined = report.rows_in
-        report.rows_loaded = 0
-        report.datasets = {}
-        return finish("quarantined")
-
-    if seen_at is not None and seen_at != landing_path:
-        return reject_file(DUPLICATE_FILE, f"same content as {seen_at}, already ingested")
-    if not data.strip():
-        return reject_file("empty_file", "the file is empty")
-    if fmt is None:
-        return reject_file(
-            "unknown_format",
-            "not a format Hisaab reads (Razorpay/PayU/CCAvenue settlement, UPI switch report, "
-            "MT940/MT942, camt.053, bank CSV statement)",
-        )
-    try:
-        parsed = fmt.parse(data)
-        parsed.check_accounting()
-    except FileRejected as exc:
-        return reject_file(exc.reason_code, exc.message)
-    report.rows_in = parsed.rows_in
-    return _load_parsed(ctx, report, parsed, data, name, finish, reject_file)
+    if run.unchanged:
+        return run.skip()
+    blank = not data or data.isspace()  # isspace stops at the first other byte: no copy
+    fmt = fmt_override or (None if blank else detect(data))
+    run.set_format(fmt)
+    long_line = None
+    if fmt_override is None and not blank and _line_oriented(data[:4096]):
+        try:
+            check_line_lengths(data)
+        except FileRejected as exc:
+            long_line = exc.message
+    refused = run.refuse_early(blank=blank, long_line=long_line, fmt=fmt)
+    if refused is not None:
+        return refused
+    assert fmt is not None
+    return _parse_and_load(run, fmt, data)
 
 
-def _load_parsed(
+def ingest_file(
     ctx: IngestContext,
-    report: FileReport,
-    parsed: ParsedFile,
-    data: bytes,
-    name: str,
-    finish: Callable[[str], FileReport],
-    reject_file: Callable[[str, str], FileReport],
+    path: Path,
+    *,
+    landing_path: str,
+    source: str | None,
+    folder_date: date | None,
+    name: str | None = None,
 ) -> FileReport:
-    sha = report.sha256
-    reasons: Counter[str] = Counter(r.reason_code for r in parsed.rejects)
-    quarantined_rows: list[dict[str, object]] = [
-        {
-            "dataset": parsed.main_table,
-            "row_number": r.row_number,
-            "reason_code": r.reason_code,
-            "message": r.message,
-            "raw": r.raw[:10_000],
-        }
-        for r in parsed.rejects
-    ]
-    tables: dict[str, pl.DataFrame] = {}
-    for dataset, frame in parsed.tables.items():
-        contract = data_contracts.load_contract(dataset)
-        problems = data_contracts.schema_problems(contract, frame, stage="parsed")
-        if problems:
-            return reject_file(CONTRACT_SCHEMA, f"{dataset}: " + "; ".join(problems))
-        failures = data_contracts.row_failures(contract, frame)
-        # Warning-level rules (e.g. an IFSC's shape) flag in the report; only errors quarantine.
-        warnings = failures.filter(pl.col("severity") != "error")
-        failures = failures.filter(pl.col("severity") == "error")
-        for code, n in warnings.group_by("reason_code").len().iter_rows():
-            report.warnings[code] = report.warnings.get(code, 0) + n
-        if failures.height and dataset != parsed.main_table:
-            # A statement whose balances do not chain cannot be trusted line by line.
-            first = failures.row(0, named=True)
-            reason = "balance_mismatch" if "balance" in first["rule_id"] else first["reason_code"]
-            return reject_file(reason, f"{dataset}: {first['message']}")
-        if failures.height:
-            bad_idx = failures["row_index"].unique().sort()
-            per_row = failures.group_by("row_index", maintain_order=True).first()
-            bad = frame.with_row_index("row_index").join(per_row, on="row_index", how="inner")
-            if "source_row" not in bad.columns:  # our own books: the row's position
-                bad = bad.with_columns(source_row=pl.col("row_index").cast(pl.Int64) + 1)
-            # CSV parsers number rows by physical line; statements number entries, not lines.
-            is_csv = parsed.format.endswith("csv") and _is_text(data)
-            lines = _raw_lines(data, bad["source_row"].to_list()) if is_csv else {}
-            for row in bad.iter_rows(named=True):
-                reasons[row["reason_code"]] += 1
-                raw = lines.get(row["source_row"]) or json.dumps(
-                    {
-                        k: v
-                        for k, v in row.items()
-                        if k not in ("rule_id", "reason_code", "message")
-                    },
-                    default=str,
-                )
-                quarantined_rows.append(
-                    {
-                        "dataset": dataset,
-                        "row_number": row["source_row"],
-                        "reason_code": row["reason_code"],
-                        "message": row["message"],
-                        "raw": raw,
-                    }
-                )
-            frame = frame.with_row_index("_i").filter(~pl.col("_i").is_in(bad_idx)).drop("_i")
-        frame = _flag_columns(frame, contract).with_columns(
-            source=pl.lit(report.source), file_sha256=pl.lit(sha)
+    """Ingest the file at ``path``; big CSV files are streamed in chunks (module docstring)."""
+    path = Path(path)
+    name = name or path.name
+    size = path.stat().st_size
+    if size < ctx.stream_threshold_bytes:
+        return ingest_bytes(
+            ctx,
+            path.read_bytes(),
+            name=name,
+            landing_path=landing_path,
+            source=source,
+            folder_date=folder_date,
         )
-        if dataset == parsed.main_table:
-            report.duplicate_rows_flagged = int(frame["is_duplicate_in_file"].sum())
-            report.formula_cells_flagged = int(frame["has_formula_text"].sum())
-        frame = frame.select(list(contract.polars_schema))  # the contract's column order
-        tables[dataset] = frame
-
-    main = tables.get(parsed.main_table)
-    report.rows_loaded = main.height if main is not None else 0
-    report.rows_quarantined = len(quarantined_rows)
-    report.reasons = dict(sorted(reasons.items()))
-    if main is not None and main.height:
-        part_col = lake_io.partition_column(main)
-        dates = main[part_col].drop_nulls() if part_col else pl.Series([], dtype=pl.Date)
-        if report.business_date is None and dates.len():
-            report.business_date = dates.max()  # type: ignore[assignment]
-    if ctx.run_gx and main is not None and main.height:
-        ctx.queue_gx(parsed.main_table, main, report)
-    key = lake_io.file_key(report.source, sha)
-    for dataset, frame in tables.items():
-        lake_io.write_table(ctx.lake, dataset, frame, key)
-        report.datasets[dataset] = frame.height
-    if quarantined_rows:
-        quarantine.keep_original(ctx.quarantine, report.source, sha, name, data)
-        rows = pl.DataFrame(quarantined_rows, infer_schema_length=None).with_columns(
-            file_sha256=pl.lit(sha),
-            landing_path=pl.lit(report.landing_path),
-            source=pl.lit(report.source),
-        )
-        quarantine.quarantine_rows(ctx.quarantine, report.source, sha, rows)
-    outcome = "partially_quarantined" if quarantined_rows else "loaded"
-    if report.rows_loaded == 0 and quarantined_rows:
-        outcome = "quarantined"
-    return finish(outcome)
+    scan = _scan_file(path)
+    run = _FileRun(
+        ctx,
+        sha=scan.sha256,
+        size=scan.size,
+        name=name,
+        landing_path=landing_path,
+        source=source,
+        folder_date=folder_date,
+        original=path,
+    )
+    if run.unchanged:
+        return run.skip()
+    fmt = None if scan.blank else detect(scan.head)
+    run.set_format(fmt)
+    long_line = scan.long_line if _line_oriented(scan.head[:4096]) else None
+    refused = run.refuse_early(blank=scan.blank, long_line=long_line, fmt=fmt)
+    if refused is not None:
+        return refused
+    assert fmt is not None
+    if fmt.layout is not None and scan.utf8:
+        try:
+            return _load_chunked(run, fmt, path)
+        except _WholeFileNeeded:
+            log.info("%s: chunks cannot be trusted, reading it whole", run.report.landing_path)
+            run.abandon_load()
+            run.report.chunks = 0
+    return _parse_and_load(run, fmt, path.read_bytes())
 
 
-def _is_text(data: bytes) -> bool:
-    head = data[:4096]
-    return b"\x00" not in head and not head.lstrip().startswith((b"<", b"{", b"["))
+def _parse_and_load(run: _FileRun, fmt: FileFormat, data: bytes) -> FileReport:
+    try:
+        parsed = run.parse(fmt, data)
+    except FileRejected as exc:
+        return run.reject_file(exc.reason_code, exc.message)
+    loader = _Loader(run, parsed.main_table, chunked=False)
+    try:
+        loader.add(parsed, data, line_offset=0)
+    except _FileLevel as exc:
+        run.report.rows_in = loader.rows_in
+        return run.reject_file(exc.reason, exc.message)
+    return loader.finish()
+
+
+def _load_chunked(run: _FileRun, fmt: FileFormat, path: Path) -> FileReport:
+    assert fmt.layout is not None
+    loader = _Loader(run, fmt.layout.table, chunked=True)
+    with path.open("rb") as f:
+        header = f.readline()
+        try:
+            for first_line, chunk in _record_chunks(f, header, run.ctx.chunk_bytes):
+                parsed = run.parse(fmt, chunk)
+                if any(r.reason_code in _STRUCTURAL for r in parsed.rejects) or (
+                    chunk.endswith(b"\n")
+                    and any(r.reason_code == TRUNCATED_FILE for r in parsed.rejects)
+                ):
+                    raise _WholeFileNeeded
+                loader.add(parsed, chunk, line_offset=first_line - 2)
+        except FileRejected as exc:
+            run.report.rows_in = loader.rows_in
+            return run.reject_file(exc.reason_code, exc.message)
+        except _FileLevel as exc:
+            run.report.rows_in = loader.rows_in
+            return run.reject_file(exc.reason, exc.message)
+    return loader.finish()
 
 
 def landing_files(
@@ -386,16 +517,16 @@ def ingest_landing(
     dates: Iterable[date] | None = None,
     progress: Callable[[FileReport], None] | None = None,
     run_gx: bool = True,
+    ctx: IngestContext | None = None,
 ) -> list[FileReport]:
     """Ingest every landing file (optionally of some sources/dates); returns one report each."""
-    ctx = IngestContext(data_dir=data_dir, run_gx=run_gx)
+    ctx = ctx or IngestContext(data_dir=data_dir, run_gx=run_gx)
     landing = landing or data_dir / "landing"
     reports = []
     for source, folder_date, path in landing_files(landing, sources, dates):
-        report = ingest_bytes(
+        report = ingest_file(
             ctx,
-            path.read_bytes(),
-            name=path.name,
+            path,
             landing_path=str(path.relative_to(landing)),
             source=source,
             folder_date=folder_date,
@@ -413,15 +544,15 @@ def ingest_paths(
     paths: Iterable[Path],
     progress: Callable[[FileReport], None] | None = None,
     run_gx: bool = True,
+    ctx: IngestContext | None = None,
 ) -> list[FileReport]:
     """Ingest files a user hands over; the format (and so the source) comes from the content."""
-    ctx = IngestContext(data_dir=data_dir, run_gx=run_gx)
+    ctx = ctx or IngestContext(data_dir=data_dir, run_gx=run_gx)
     reports = []
     for path in paths:
-        report = ingest_bytes(
+        report = ingest_file(
             ctx,
-            Path(path).read_bytes(),
-            name=Path(path).name,
+            Path(path),
             landing_path=str(Path(path).resolve()),
             source=None,
             folder_date=None,
@@ -432,3 +563,456 @@ def ingest_paths(
     ctx.flush_gx()
     ctx.manifest.save()
     return reports
+
+
+# ------------------------------------------------------------------------------------------
+# loading parsed tables: contract, flags, lake, quarantine
+# ------------------------------------------------------------------------------------------
+
+
+class _DuplicateTracker:
+    """``is_duplicate_in_file``: the second and later rows of a natural key in one file.
+
+    Within a frame this is the contract's ``duplicate_flag``. A file read in chunks also needs
+    the keys of earlier chunks: their 64-bit row hashes are kept sorted (a hash hit is only a
+    candidate) and their key columns are kept to confirm candidates exactly.
+    """
+
+    def __init__(self, contract: data_contracts.Contract, remember: bool) -> None:
+        self.contract = contract
+        self.key = list(contract.natural_key)
+        self.remember = remember
+        self.hashes = np.empty(0, np.uint64)
+        self.earlier: list[pl.DataFrame] = []
+
+    def flag(self, frame: pl.DataFrame) -> pl.Series:
+        within = frame.select(data_contracts.duplicate_flag(self.contract)).to_series()
+        if not self.remember:
+            return within.alias("is_duplicate_in_file")
+        keys = frame.select(self.key)
+        hashes = keys.hash_rows().to_numpy()
+        order = np.argsort(hashes, kind="stable")
+        ordered = hashes[order]
+        if self.hashes.size and hashes.size:
+            # Sorted needles make the binary searches walk memory in order (10x faster).
+            at = np.minimum(np.searchsorted(self.hashes, ordered), self.hashes.size - 1)
+            hit = np.empty(hashes.size, dtype=bool)
+            hit[order] = self.hashes[at] == ordered
+            if hit.any():
+                wanted = pl.Series(np.unique(hashes[hit]))
+                earlier = pl.concat(
+                    [f.filter(pl.col("__h").is_in(wanted.implode())) for f in self.earlier]
+                ).select(self.key)
+                seen = (
+                    keys.with_row_index("__i")
+                    .filter(pl.Series(hit))
+                    .join(earlier.unique(), on=self.key, how="semi", nulls_equal=True)
+                    .get_column("__i")
+                    .to_numpy()
+                )
+                before = np.zeros(frame.height, dtype=bool)
+                before[seen] = True
+                within = within | pl.Series(before)
+        self.earlier.append(keys.with_columns(__h=pl.Series(hashes)))
+        # Two sorted runs: the stable sort (timsort) merges them in linear time.
+        self.hashes = np.sort(np.concatenate([self.hashes, ordered]), kind="stable")
+        return within.alias("is_duplicate_in_file")
+
+
+def _formula_flag(frame: pl.DataFrame) -> pl.Expr:
+    """True where a text cell would run as a spreadsheet formula (stored as text, never run).
+
+    Every trigger (``= + - @``, tab, CR) sorts below ``"A"``: a byte comparison per cell (4x
+    cheaper than the regex) finds the columns that can hold one, and only those get the regex.
+    """
+    text_cols = [
+        c for c, t in frame.schema.items() if t == pl.String and c not in ("source", "file_sha256")
+    ]
+    if not text_cols or frame.height == 0:
+        return pl.lit(False)
+    maybe = frame.select((pl.col(c) < "A").any() for c in text_cols).row(0)
+    cols = [c for c, m in zip(text_cols, maybe, strict=True) if m]
+    if not cols:
+        return pl.lit(False)
+    return pl.any_horizontal([pl.col(c).str.contains(FORMULA_RE).fill_null(False) for c in cols])
+
+
+class _Loader:
+    """One file's tables through the contract into the lake, one parsed chunk at a time."""
+
+    def __init__(self, run: _FileRun, main_table: str, *, chunked: bool) -> None:
+        self.run = run
+        self.ctx = run.ctx
+        self.main_table = main_table
+        self.chunked = chunked
+        report = run.report
+        run.staged = lake_io.StagedWrite(
+            self.ctx.lake, lake_io.file_key(report.source, report.sha256)
+        )
+        self.staged = run.staged
+        self.rows_in = 0
+        self.loaded: Counter[str] = Counter()
+        self.reasons: Counter[str] = Counter()
+        self.warnings: Counter[str] = Counter()
+        self.quarantined: list[pl.DataFrame] = []
+        self.dups: dict[str, _DuplicateTracker] = {}
+        self.duplicates = 0
+        self.formulas = 0
+        self.last_date: date | None = None
+        self.part = 0
+
+    def add(self, parsed: ParsedFile, data: bytes, line_offset: int) -> None:
+        """Check, flag and stage one parse result; ``line_offset`` shifts its row numbers."""
+        part = self.part
+        self.part += 1
+        self.rows_in += parsed.rows_in
+        if parsed.rejects:
+            self.reasons.update(r.reason_code for r in parsed.rejects)
+            self.quarantined.append(
+                pl.DataFrame(
+                    {
+                        "dataset": [parsed.main_table] * len(parsed.rejects),
+                        "row_number": [r.row_number + line_offset for r in parsed.rejects],
+                        "reason_code": [r.reason_code for r in parsed.rejects],
+                        "message": [r.message for r in parsed.rejects],
+                        "raw": [r.raw[:RAW_LIMIT] for r in parsed.rejects],
+                    },
+                    schema=_QUARANTINE_SCHEMA,
+                )
+            )
+        for dataset, frame in parsed.tables.items():
+            contract = data_contracts.load_contract(dataset)
+            problems = data_contracts.schema_problems(contract, frame, stage="parsed")
+            if problems:
+                raise _FileLevel(CONTRACT_SCHEMA, f"{dataset}: " + "; ".join(problems))
+            failures = data_contracts.row_failures(contract, frame)
+            # Warning-level rules (e.g. an IFSC's shape) flag in the report; only errors quarantine.
+            warnings = failures.filter(pl.col("severity") != "error")
+            failures = failures.filter(pl.col("severity") == "error")
+            for code, n in warnings.group_by("reason_code").len().iter_rows():
+                self.warnings[code] += n
+            if failures.height and dataset != parsed.main_table:
+                # A statement whose balances do not chain cannot be trusted line by line.
+                first = failures.row(0, named=True)
+                reason = (
+                    "balance_mismatch" if "balance" in first["rule_id"] else first["reason_code"]
+                )
+                message = f"{dataset}: {first['message']}"
+                if parsed.rejects:  # say why, when entries could not be read
+                    r, n = parsed.rejects[0], len(parsed.rejects)
+                    message += (
+                        f"; {n} entr{'y' if n == 1 else 'ies'} could not be read"
+                        f" (entry {r.row_number}: {r.message})"
+                    )
+                raise _FileLevel(reason, message)
+            if failures.height:
+                frame = self._quarantine_failures(
+                    dataset, frame, failures, data, line_offset, parsed.format
+                )
+            frame = self._flag(dataset, contract, frame, is_main=dataset == parsed.main_table)
+            if line_offset and "source_row" in frame.columns:
+                frame = frame.with_columns(pl.col("source_row") + line_offset)
+            frame = frame.select(list(contract.polars_schema))  # the contract's column order
+            if dataset == parsed.main_table and frame.height:
+                part_col = lake_io.partition_column(frame)
+                if part_col is not None:
+                    latest = frame.get_column(part_col).max()
+                    if isinstance(latest, date) and (
+                        self.last_date is None or latest > self.last_date
+                    ):
+                        self.last_date = latest
+                if self.ctx.run_gx:
+                    self.ctx.queue_gx(dataset, frame, self.run.report)
+            self.loaded[dataset] += self.staged.write(dataset, frame, part)
+
+    def _flag(
+        self, dataset: str, contract: data_contracts.Contract, frame: pl.DataFrame, is_main: bool
+    ) -> pl.DataFrame:
+        tracker = self.dups.get(dataset)
+        if tracker is None:
+            tracker = self.dups[dataset] = _DuplicateTracker(contract, remember=self.chunked)
+        dup = tracker.flag(frame)
+        report = self.run.report
+        frame = frame.with_columns(dup, has_formula_text=_formula_flag(frame)).with_columns(
+            source=pl.lit(report.source), file_sha256=pl.lit(report.sha256)
+        )
+        if is_main:
+            self.duplicates += int(dup.sum())
+            self.formulas += int(frame.get_column("has_formula_text").sum())
+        return frame
+
+    def _quarantine_failures(
+        self,
+        dataset: str,
+        frame: pl.DataFrame,
+        failures: pl.DataFrame,
+        data: bytes,
+        line_offset: int,
+        fmt_name: str,
+    ) -> pl.DataFrame:
+        """Move the rows that break an error rule to quarantine (first failed rule per row)."""
+        per_row = failures.group_by("row_index", maintain_order=True).first()
+        indexed = frame.with_row_index("row_index").with_columns(pl.col("row_index").cast(pl.Int64))
+        bad = indexed.join(per_row, on="row_index", how="inner")
+        if "source_row" not in bad.columns:  # our own books: the row's position
+            bad = bad.with_columns(source_row=pl.col("row_index") + 1)
+        # CSV parsers number rows by physical line; statements number entries, not lines.
+        is_csv = fmt_name.endswith("csv") and _is_text(data)
+        lines = _raw_lines(data, bad.get_column("source_row").to_list()) if is_csv else {}
+        raws = []
+        for row in bad.iter_rows(named=True):
+            raw = lines.get(row["source_row"])
+            if raw is None:
+                raw = json.dumps(
+                    {
+                        k: v
+                        for k, v in row.items()
+                        if k not in ("row_index", "rule_id", "reason_code", "message")
+                    },
+                    default=str,
+                )
+            raws.append(raw[:RAW_LIMIT])
+        self.reasons.update(bad.get_column("reason_code").to_list())
+        self.quarantined.append(
+            pl.DataFrame(
+                {
+                    "dataset": [dataset] * bad.height,
+                    "row_number": (bad.get_column("source_row") + line_offset).to_list(),
+                    "reason_code": bad.get_column("reason_code").to_list(),
+                    "message": bad.get_column("message").to_list(),
+                    "raw": raws,
+                },
+                schema=_QUARANTINE_SCHEMA,
+            )
+        )
+        bad_idx = per_row.get_column("row_index")
+        return (
+            indexed.filter(~pl.col("row_index").is_in(bad_idx.implode()))
+            .drop("row_index")
+            .select(frame.columns)
+        )
+
+    def finish(self) -> FileReport:
+        report = self.run.report
+        report.rows_in = self.rows_in
+        report.rows_loaded = self.loaded.get(self.main_table, 0)
+        report.datasets = dict(sorted(self.loaded.items()))
+        report.reasons = dict(sorted(self.reasons.items()))
+        report.warnings = dict(sorted(self.warnings.items()))
+        report.duplicate_rows_flagged = self.duplicates
+        report.formula_cells_flagged = self.formulas
+        if report.business_date is None and self.last_date is not None:
+            report.business_date = self.last_date
+        rows = (
+            pl.concat(self.quarantined).sort("row_number", maintain_order=True)
+            if self.quarantined
+            else None
+        )
+        report.rows_quarantined = rows.height if rows is not None else 0
+        if rows is not None and rows.height:
+            q = self.ctx.quarantine
+            quarantine.keep_original(
+                q, report.source, report.sha256, self.run.name, self.run.original
+            )
+            quarantine.quarantine_rows(
+                q,
+                report.source,
+                report.sha256,
+                rows.with_columns(
+                    file_sha256=pl.lit(report.sha256),
+                    landing_path=pl.lit(report.landing_path),
+                    source=pl.lit(report.source),
+                ),
+            )
+        outcome = "loaded"
+        if report.rows_quarantined:
+            outcome = "partially_quarantined" if report.rows_loaded else "quarantined"
+        return self.run.finish(outcome)
+
+
+_QUARANTINE_SCHEMA = {
+    "dataset": pl.String,
+    "row_number": pl.Int64,
+    "reason_code": pl.String,
+    "message": pl.String,
+    "raw": pl.String,
+}
+
+
+# ------------------------------------------------------------------------------------------
+# bytes helpers
+# ------------------------------------------------------------------------------------------
+
+
+def _is_text(data: bytes) -> bool:
+    head = data[:4096]
+    return b"\x00" not in head and not head.lstrip().startswith((b"<", b"{", b"["))
+
+
+def _line_oriented(head: bytes) -> bool:
+    """CSV and MT940 are read line by line; XML and JSON may legitimately be one long line."""
+    head = head.replace(b"\x00", b"")
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        head = head.removeprefix(bom)
+    return not head.lstrip().startswith((b"<", b"{", b"["))
+
+
+def _raw_lines(data: bytes, numbers: Iterable[int]) -> dict[int, str]:
+    """The physical lines (1-based) of ``data`` asked for, decoded as the parsers decode.
+
+    Newlines are found with numpy, 1 MB at a time and only as far as the last line asked for,
+    so a few bad rows at the end of a big file cost one vectorised pass, not a list of lines.
+    """
+    wanted = sorted({n for n in numbers if n is not None and n >= 1})
+    if not wanted:
+        return {}
+    arr = np.frombuffer(data, np.uint8)
+    need = wanted[-1] - 1  # newlines before the last wanted line
+    found: list[np.ndarray] = []
+    count = 0
+    step = 1 << 20
+    for s in range(0, arr.size, step):
+        if count >= need:
+            break
+        nl = np.flatnonzero(arr[s : s + step] == 10) + s
+        found.append(nl)
+        count += nl.size
+    newlines = np.concatenate(found) if found else np.zeros(0, np.int64)
+    out: dict[int, str] = {}
+    for n in wanted:
+        if n - 2 >= newlines.size:
+            break
+        start = 0 if n == 1 else int(newlines[n - 2]) + 1
+        end = data.find(b"\n", start)
+        line = data[start : end if end >= 0 else len(data)]
+        out[n] = decode(line)[0].rstrip("\r")[:RAW_LIMIT]
+    return out
+
+
+@dataclass
+class _Scan:
+    sha256: str
+    size: int
+    head: bytes
+    blank: bool
+    utf8: bool
+    long_line: str | None  # the line_too_long message, if a line is over the limit
+
+
+class _LongLineFinder:
+    """``check_line_lengths`` over a stream of blocks: about one ``rfind`` per MB."""
+
+    def __init__(self, limit: int = MAX_LINE_BYTES) -> None:
+        self.limit = limit
+        self.line_start = 0  # absolute offset of the current line
+        self.too_long_at: int | None = None  # offset where the first overlong line starts
+
+    def feed(self, block: bytes, offset: int) -> None:
+        end = offset + len(block)
+        while self.too_long_at is None:
+            lo = max(self.line_start - offset, 0)
+            window_end = self.line_start + self.limit + 1
+            if window_end > end:  # cannot decide yet: remember the last line start
+                nl = block.rfind(b"\n", lo)
+                if nl >= 0:
+                    self.line_start = offset + nl + 1
+                return
+            nl = block.rfind(b"\n", lo, window_end - offset)
+            if nl < 0:
+                self.too_long_at = self.line_start
+                return
+            self.line_start = offset + nl + 1
+
+    def close(self, size: int) -> None:
+        if self.too_long_at is None and size - self.line_start > self.limit:
+            self.too_long_at = self.line_start
+
+
+def _line_number_at(path: Path, offset: int) -> int:
+    """1-based number of the line starting at byte ``offset`` (counts newlines before it)."""
+    count, done = 0, 0
+    with path.open("rb") as f:
+        while done < offset and (block := f.read(min(_READ_BLOCK, offset - done))):
+            count += block.count(b"\n")
+            done += len(block)
+    return count + 1
+
+
+def _scan_file(path: Path) -> _Scan:
+    """One streaming pass: sha256, the sniffing head, blank?, valid UTF-8?, an overlong line?"""
+    digest = hashlib.sha256()
+    finder = _LongLineFinder()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    is_utf8, blank, head, size = True, True, b"", 0
+    with path.open("rb") as f:
+        while block := f.read(_READ_BLOCK):
+            digest.update(block)
+            if size == 0:
+                head = block[:SNIFF_BYTES]
+            if blank and not block.isspace():
+                blank = False
+            finder.feed(block, size)
+            if is_utf8 and not (block.isascii() and not utf8.getstate()[0]):
+                try:
+                    utf8.decode(block)
+                except UnicodeDecodeError:
+                    is_utf8 = False
+            size += len(block)
+    if is_utf8:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            is_utf8 = False
+    finder.close(size)
+    long_line = None
+    if finder.too_long_at is not None:
+        long_line = (
+            f"line {_line_number_at(path, finder.too_long_at)} is longer than "
+            f"{MAX_LINE_BYTES:,} bytes; not a settlement file"
+        )
+    return _Scan(digest.hexdigest(), size, head, blank, is_utf8, long_line)
+
+
+def _record_cut(carry: bytes, block: bytes) -> int:
+    """Offset in ``block`` just after its last newline outside quotes (the quote count of
+    ``carry + block`` up to there is even), or -1 if there is none. ``carry`` starts at a record
+    boundary, where the quote count is even."""
+    nl = block.rfind(b"\n")
+    if nl < 0:
+        return -1
+    quotes = carry.count(b'"') + block.count(b'"', 0, nl)
+    while quotes % 2:
+        prev = block.rfind(b"\n", 0, nl)
+        if prev < 0:
+            return -1
+        quotes -= block.count(b'"', prev, nl)
+        nl = prev
+    return nl + 1
+
+
+def _record_chunks(f: BinaryIO, header: bytes, chunk_bytes: int) -> Iterator[tuple[int, bytes]]:
+    """(physical line number of its first body line, ``header`` + body) of record-aligned chunks
+    of everything after the header line, which ``f`` has already read. Each chunk's bytes are
+    copied once (the join); the carried partial line is small."""
+    carry = b""
+    line = 2
+    while True:
+        block = f.read(chunk_bytes)
+        if not block:
+            if carry:
+                yield line, header + carry
+            return
+        cut = _record_cut(carry, block)
+        if cut <= 0:
+            carry += block
+            if len(carry) >= 4 * chunk_bytes:  # quotes never balance: cannot cut safely
+                raise _WholeFileNeeded
+            continue
+        view = memoryview(block)
+        chunk = b"".join((header, carry, view[:cut]))
+        lines = carry.count(b"\n") + block.count(b"\n", 0, cut)
+        carry = bytes(view[cut:])
+        view.release()
+        del view, block
+        yield line, chunk
+        line += lines

@@ -1,11 +1,11 @@
 """Corrupt a simulated world's landing files the way the real world does, and record how.
 
 ``hisaab simulate --corrupt`` calls ``corrupt_landing`` after the world is built. It adds a few
-bad files of every kind ingestion must survive (empty, truncated, UTF-16, a renamed column, a
-duplicate file, invalid XML, an entity-expansion bomb, an overlong line, a statement whose
-balances do not chain) and damages a few rows in place (non-numeric or negative amounts,
-impossible dates, a broken MT940 ``:61:``), plus rows ingestion must load but flag (formula text,
-an extra column). Every corruption is written to ``truth/corruptions.parquet`` with the file, the
+bad files of every kind ingestion must survive (empty, truncated, UTF-16, a renamed or missing
+column, a duplicate file, invalid XML, an entity-expansion bomb, an overlong line, a statement
+whose balances do not chain) and damages a few files in place (non-numeric or negative amounts,
+impossible dates, a broken MT940 ``:61:``, a CSV cut mid-row), plus what ingestion must load
+(formula text and a row reported twice, both flagged; an extra column; a Windows-1252 export). Every corruption is written to ``truth/corruptions.parquet`` with the file, the
 line and the outcome ingestion should reach, so tests can check that exactly these rows and files
 are quarantined, for the right reasons.
 """
@@ -114,13 +114,52 @@ def corrupt_landing(out_dir: Path, seed: int) -> pl.DataFrame:
         rec.add("negative_amount", payu, "row_quarantined", "contract:", 4)
         rec.add("formula_injection", payu, "row_flagged", "formula_text", 5)
 
-    ccav = _pick(_files(landing, "ccavenue", "*.csv"), seed, "ccav")
+    ccav_files = _files(landing, "ccavenue", "*.csv")
+    ccav = _pick(ccav_files, seed, "ccav")
     if ccav:
         frame = pl.read_csv(ccav, infer_schema=False).with_columns(
             pl.lit("web").alias("Channel")  # a column the layout does not have
         )
         frame.write_csv(ccav)
         rec.add("extra_column", ccav, "file_loaded", "")
+
+    # A merchant panel's Windows-1252 export: decoded, loaded (the money columns are ASCII).
+    latin1 = _pick([p for p in ccav_files if p != ccav and _data_lines(p) >= 2], seed, "latin1")
+    if latin1:
+        before = latin1.read_bytes()
+        _rewrite_csv_rows(latin1, {2: {"Card Name": "Société Générale"}})
+        try:
+            latin1.write_bytes(latin1.read_bytes().decode("utf-8").encode("cp1252"))
+            rec.add("latin1_encoding", latin1, "file_loaded", "")
+        except UnicodeEncodeError:  # a character Windows-1252 lacks: leave the file as it was
+            latin1.write_bytes(before)
+
+    # A file cut mid-transfer: every complete row loads, the cut last row is quarantined.
+    rzp_files = _files(landing, "razorpay", "*.csv")
+    rzp_main = _pick(rzp_files, seed, "rzp")  # the file the whole-file damage copies, below
+    rzp_cut = _pick([p for p in rzp_files if p != rzp_main], seed, "rzp_cut")
+    if rzp_cut and _data_lines(rzp_cut) >= 3:
+        data = rzp_cut.read_bytes().rstrip(b"\n")
+        last = data.rfind(b"\n") + 1
+        rzp_cut.write_bytes(data[: last + (len(data) - last) // 2])
+        rec.add(
+            "truncated_csv", rzp_cut, "row_quarantined", "truncated_file", data.count(b"\n") + 1
+        )
+
+    # The switch reports one transaction twice: money twice, so loaded and flagged, not dropped.
+    upi = _pick(
+        [
+            p
+            for p in _files(landing, "upi_switch", "upi_switch_report_*.csv")
+            if _data_lines(p) >= 2
+        ],
+        seed,
+        "upi_dup",
+    )
+    if upi:
+        lines = upi.read_bytes().rstrip(b"\n").split(b"\n")
+        upi.write_bytes(b"\n".join([*lines, lines[1]]) + b"\n")
+        rec.add("duplicate_row", upi, "row_flagged", "duplicate_row", len(lines) + 1)
 
     # --- whole files that must be quarantined ----------------------------------------------
     rzp = _pick(_files(landing, "razorpay", "*.csv"), seed, "rzp")
@@ -140,6 +179,11 @@ def corrupt_landing(out_dir: Path, seed: int) -> pl.DataFrame:
         renamed = rzp.with_name(rzp.stem + "_renamed_column.csv")
         renamed.write_bytes(_sample_lines(rzp).replace(b",fee,", b",fees,", 1))
         rec.add("renamed_column", renamed, "file_quarantined", "missing_column")
+
+        dropped = rzp.with_name(rzp.stem + "_missing_column.csv")
+        sample = pl.read_csv(_sample_lines(rzp), infer_schema=False).drop("settlement_utr")
+        dropped.write_bytes(sample.write_csv().encode("utf-8"))
+        rec.add("missing_column", dropped, "file_quarantined", "missing_column")
 
         long_line = rzp.with_name(rzp.stem + "_overlong.csv")
         long_line.write_bytes(_sample_lines(rzp, 1) + b"x" * OVERLONG_LINE_BYTES + b"\n")
