@@ -41,6 +41,7 @@ format: $(STAMP)  ## apply ruff's fixes and formatting
 
 bench: $(STAMP)  ## run the benchmarks (minutes; writes bench/results/)
 	$(BIN)/python bench/bench_simulate.py
+	$(BIN)/python bench/bench_ingest.py
 
 doctor: $(STAMP)  ## check the machine
 	$(BIN)/hisaab doctor
@@ -50,3 +51,35 @@ lock:  ## re-resolve requirements.lock from pyproject.toml
 
 clean:  ## remove the virtualenv and generated data
 	rm -rf $(VENV) data artifacts
+
+# Local Airflow: `airflow standalone` (scheduler, DAG processor, triggerer, API server; SQLite,
+# LocalExecutor) on this repo's dags/, its home under the data dir. See dags/README.md.
+HISAAB_DATA_DIR ?= $(CURDIR)/data
+AIRFLOW_LOCAL_HOME ?= $(abspath $(HISAAB_DATA_DIR))/airflow
+AIRFLOW_PORT ?= 8080
+AIRFLOW_HOST ?= 127.0.0.1
+AIRFLOW_LOCAL_ENV = PATH=$(CURDIR)/$(BIN):$$PATH \
+	AIRFLOW_HOME=$(AIRFLOW_LOCAL_HOME) \
+	AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
+	AIRFLOW__CORE__LOAD_EXAMPLES=False \
+	AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///$(AIRFLOW_LOCAL_HOME)/airflow.db \
+	AIRFLOW__API__HOST=$(AIRFLOW_HOST) \
+	AIRFLOW__API__PORT=$(AIRFLOW_PORT) \
+	AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://$(AIRFLOW_HOST):$(AIRFLOW_PORT)/execution/ \
+	HISAAB_DATA_DIR=$(abspath $(HISAAB_DATA_DIR))
+
+.PHONY: airflow
+airflow: $(STAMP)  ## run Airflow locally (standalone, SQLite) on dags/; prints the URL and login
+	@mkdir -p $(AIRFLOW_LOCAL_HOME)
+	@$(AIRFLOW_LOCAL_ENV) $(BIN)/airflow db migrate > $(AIRFLOW_LOCAL_HOME)/db-migrate.log 2>&1 \
+		|| { tail -20 $(AIRFLOW_LOCAL_HOME)/db-migrate.log; exit 1; }
+	@$(AIRFLOW_LOCAL_ENV) $(BIN)/airflow pools set duckdb_warehouse 1 \
+		"Single writer: the DuckDB warehouse and the lake manifest" > /dev/null
+	@$(AIRFLOW_LOCAL_ENV) $(BIN)/python -c "from pipelines.orchestration import write_dbt_manifest as w; print('dbt manifest for the recon DAG:', w())"
+	@echo ""
+	@echo "Airflow: http://$(AIRFLOW_HOST):$(AIRFLOW_PORT)   (AIRFLOW_HOME=$(AIRFLOW_LOCAL_HOME))"
+	@echo "Login:   admin / the password in $(AIRFLOW_LOCAL_HOME)/simple_auth_manager_passwords.json.generated"
+	@echo "         (written on the first start; also printed below as 'Password for user admin')"
+	@echo "Data:    $(abspath $(HISAAB_DATA_DIR))   (landing/, lake/, warehouse.duckdb)   Ctrl-C stops Airflow."
+	@echo ""
+	@$(AIRFLOW_LOCAL_ENV) exec $(BIN)/airflow standalone

@@ -26,6 +26,15 @@ LANDING_WAIT = timedelta(hours=8)
 LANDING_POKE = timedelta(minutes=5)
 
 
+def run_gx_param() -> Param:
+    """``hisaab ingest --no-gx`` as a DAG param: the contract's row rules apply either way."""
+    return Param(
+        True,
+        type="boolean",
+        description="Also validate the loaded rows with the contract's Great Expectations suite.",
+    )
+
+
 def lake_asset(dataset: str) -> Asset:
     """A lake dataset (``lake/<dataset>/``, the warehouse's ``lake.<dataset>`` view)."""
     return Asset(name=f"lake.{dataset}", uri=f"x-hisaab://lake/{dataset}", group="hisaab-lake")
@@ -104,7 +113,7 @@ def ingest_landing(source: str, **context) -> dict[str, object]:  # type: ignore
     """Ingest the source's files of the day; fail if one was quarantined whole (after logging
     which file and which contract rule). Re-runs are no-ops (the manifest) and fail the same way."""
     day = landing_day(context)
-    summary = orch.ingest_source(source, day)
+    summary = orch.ingest_source(source, day, run_gx=context["params"].get("run_gx", True))
     written = summary.datasets
     for dataset in orch.FAMILIES[orch.family_of(source)][source]:
         context["outlet_events"][lake_asset(dataset)].extra = {
@@ -135,7 +144,9 @@ def ingestion_dag(family: str, cron: str, doc: str):  # type: ignore[no-untyped-
         schedule=CronTriggerTimetable(cron, timezone=TIMEZONE),
         start_date=START_DATE,
         catchup=False,
-        max_active_runs=1,
+        # Days run side by side (a day still waiting for a late file does not hold up a
+        # backfill); the pool serialises their writes.
+        max_active_runs=4,
         default_args=default_args(),
         tags=["hisaab", "ingestion", family],
         doc_md=doc,
@@ -145,7 +156,8 @@ def ingestion_dag(family: str, cron: str, doc: str):  # type: ignore[no-untyped-
                 type="boolean",
                 description="Wait (up to the sensor timeout) for each source's file; false skips "
                 "a source with no file at once (backfills, re-runs).",
-            )
+            ),
+            "run_gx": run_gx_param(),
         },
     )
     def ingestion() -> None:

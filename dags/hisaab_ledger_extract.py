@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from airflow.sdk import CronTriggerTimetable, dag, task
 from airflow.sdk.exceptions import AirflowFailException
-from hisaab_common import START_DATE, TIMEZONE, default_args, lake_asset
+from hisaab_common import START_DATE, TIMEZONE, default_args, lake_asset, run_gx_param
 
 from pipelines import orchestration as orch
 
@@ -26,11 +26,12 @@ LEDGER_ASSETS = [lake_asset(d) for d in orch.LEDGER_DATASETS]
     default_args=default_args(),
     tags=["hisaab", "ingestion", "ledger"],
     doc_md=__doc__,
+    params={"run_gx": run_gx_param()},
 )
 def hisaab_ledger_extract() -> None:
     @task(pool=orch.WRITER_POOL, outlets=LEDGER_ASSETS)
     def extract_books(**context) -> dict[str, object]:  # type: ignore[no-untyped-def]
-        summary = orch.extract_ledger()
+        summary = orch.extract_ledger(run_gx=context["params"].get("run_gx", True))
         written = summary.datasets
         for dataset, asset in zip(orch.LEDGER_DATASETS, LEDGER_ASSETS, strict=True):
             context["outlet_events"][asset].extra = {"rows_written": written.get(dataset, 0)}
@@ -43,4 +44,4 @@ def hisaab_ledger_extract() -> None:
     extract_books()
 
 
-hisaab_ledger_extract()
+dag = hisaab_ledger_extract()

@@ -199,7 +199,10 @@ class RunSummary:
 
     def log(self) -> None:
         for line in self.lines():
-            (log.warning if line.startswith("QUARANTINED") else log.info)("%s", line)
+            bad = (
+                line.startswith("QUARANTINED") or ": quarantined;" in line or "partially_q" in line
+            )
+            (log.warning if bad else log.info)("%s", line)
 
     def raise_if_quarantined(self) -> None:
         """Fail (after the summary is logged) when any file of this run was quarantined whole."""
@@ -304,14 +307,25 @@ def mart_names() -> list[str]:
 
 def summarise_marts() -> dict[str, object]:
     """Row counts per mart and open breaks by kind, logged for the operator."""
+    import sys
+
     from pipelines import warehouse as wh
+    from pipelines.recon import dbt_runner
     from pipelines.recon.runner import SUMMARY_SQL
 
+    release = getattr(dbt_runner, "_release_duckdb", None)
+    if "dbt.adapters.duckdb" in sys.modules and release is not None:
+        # dbt ran in this process (dbtRunner; under `dag.test()` every task does): its DuckDB
+        # handle must go before the file can be opened read-only.
+        release()
     with wh.connect(warehouse_path(), read_only=True) as con:
-        rows = {
-            m: int(con.execute(f"select count(*) from marts.{m}").fetchone()[0])  # type: ignore[index]
-            for m in mart_names()
-        }
+        counts = wh.query_frame(
+            con,
+            " union all ".join(
+                f"select '{m}' as mart, count(*) as n from marts.{m}" for m in mart_names()
+            ),
+        )
+        rows = {m: int(n) for m, n in counts.iter_rows()}
         breaks = wh.query_frame(con, SUMMARY_SQL["breaks_by_kind"].format(schema="marts"))
     by_kind = {k: int(n) for k, n in breaks.select("kind", "breaks").iter_rows()}
     log.info("marts: %s", ", ".join(f"{m} {n:,} rows" for m, n in rows.items()))
@@ -342,11 +356,15 @@ def dbt_manifest_is_fresh(manifest: Path | None = None) -> bool:
 
 
 def write_dbt_manifest(manifest: Path | None = None) -> Path:
-    """``dbt parse`` into the manifest's folder (seconds; no warehouse connection)."""
+    """``dbt parse`` (seconds; no warehouse connection), then the manifest moved into place at
+    once, so Airflow parsing the recon DAG meanwhile never reads half a file."""
     from pipelines.recon.dbt_runner import run_dbt
 
     manifest = (manifest or dbt_manifest_path()).resolve()
-    result = run_dbt(["parse", "--target-path", str(manifest.parent)], warehouse_path())
-    if not result.success or not manifest.exists():
+    work = manifest.parent / ".dbt-parse"  # dbt's target dir; its partial parse speeds the next
+    result = run_dbt(["parse", "--target-path", str(work)], warehouse_path())
+    built = work / "manifest.json"
+    if not result.success or not built.exists():
         raise RuntimeError(f"dbt parse failed: {result.failures}")
+    os.replace(built, manifest)
     return manifest
