@@ -34,33 +34,6 @@ SUMMARY_SQL = {
 }
 
 
-def _duckdb_type(dtype: pl.DataType) -> str:
-    if isinstance(dtype, pl.Datetime):
-        return "timestamptz" if dtype.time_zone else "timestamp"
-    names = {
-        pl.String: "varchar",
-        pl.Int64: "bigint",
-        pl.Int32: "integer",
-        pl.Int16: "smallint",
-        pl.Int8: "tinyint",
-        pl.Boolean: "boolean",
-        pl.Date: "date",
-        pl.Float64: "double",
-    }
-    return names.get(dtype.base_type(), "varchar")  # type: ignore[call-overload]
-
-
-def ensure_empty_sources(con, present: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """A dataset with no file yet (a world without chargebacks) becomes an empty view with its
-    contract's columns, so every dbt source exists and the recon still runs."""
-    import data_contracts
-
-    for name in sorted(set(data_contracts.list_datasets()) - set(present)):
-        schema = data_contracts.load_contract(name).polars_schema
-        cols = ", ".join(f'cast(null as {_duckdb_type(t)}) as "{c}"' for c, t in schema.items())
-        con.execute(f"create or replace view lake.{name} as select {cols} where false")
-
-
 @dataclass
 class ReconOutcome:
     target: str
@@ -105,8 +78,7 @@ def run_recon(
             )
         return outcome
     with wh.connect(warehouse) as con:
-        present = wh.refresh_views(con, data_dir)
-        ensure_empty_sources(con, present)
+        wh.refresh_views(con, data_dir)  # every contract dataset, empty when it has no file yet
         workflow.ensure_tables(con)
     result = run_dbt(build, warehouse, target="duckdb", as_of=as_of)
     outcome = ReconOutcome(target=target, dbt=result)
