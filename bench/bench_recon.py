@@ -37,6 +37,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -395,8 +396,9 @@ def bench_size(n: int, work: Path, cap_mb: float, skip_pandas: bool) -> dict:
 
     # recon: fresh copy of the prepared warehouse; dbt parse warmed up (untimed), as daily.
     shutil.copy(size_dir / "warehouse.prepared.duckdb", warehouse)
-    for p in (world / "warehouse.duckdb.wal",):
-        p.unlink(missing_ok=True)
+    # Leftovers of an interrupted run: the WAL would be replayed, the spill folder is stale.
+    (world / "warehouse.duckdb.wal").unlink(missing_ok=True)
+    shutil.rmtree(world / "warehouse.duckdb.tmp", ignore_errors=True)
     parsed = run(DBT_PARSE.format(bench=bench, warehouse=str(warehouse)), env=env)
     if not parsed["ok"]:
         raise SystemExit(f"dbt parse failed:\n{parsed['stderr_tail']}")
@@ -560,7 +562,9 @@ def write_report(rows: list[dict], meta: dict) -> str:
     parts = [
         f"Measured {meta['when']} on {meta['cpus']} cores ({meta['mem_gb']} GB RAM), Python "
         f"{meta['python']}, DuckDB {meta['duckdb']}, pandas {meta['pandas']}, dbt-core "
-        f"{meta['dbt']}. Other jobs may share the machine: see the load averages.",
+        f"{meta['dbt']}, DuckDB memory_limit for dbt: "
+        f"{meta.get('dbt_duckdb_memory_limit') or 'default (80% of RAM)'}. "
+        "Other jobs may share the machine: see the load averages; CPU time is steadier.",
         "Targets (issue 4): recon ≤ 5× the floor, ≥ 10× faster than pandas, < 8 GB peak RSS, "
         "near-linear 1M → 10M.",
         "",
@@ -577,8 +581,8 @@ def write_report(rows: list[dict], meta: dict) -> str:
         "",
         "Preparation (untimed for the cases above; each step in its own process):",
         "",
-        "| payments | simulate | ingest (no GE) | extract (no GE) | lake size |",
-        "|---:|---:|---:|---:|---:|",
+        "| payments | simulate | ingest (no GE) | extract (no GE) | lake size | built (commit, load avg) |",
+        "|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         s = r["preparation"]["steps"]
@@ -588,7 +592,9 @@ def write_report(rows: list[dict], meta: dict) -> str:
                 f"{s[k]['seconds']} s, {s[k]['peak_rss_mb']:,} MB"
                 for k in ("simulate", "ingest", "extract")
             )
-            + f" | {r['preparation']['lake_mb']:,} MB |"
+            + f" | {r['preparation']['lake_mb']:,} MB | {r['preparation']['when'][:16]} "
+            f"({r['preparation'].get('git_head', '?')[:7]}, "
+            f"{s['simulate']['load_avg_start'][0]}–{s['extract']['load_avg_end'][0]}) |"
         )
     parts += prep_lines
     parts += _verdict(rows, scaling)
@@ -676,6 +682,14 @@ def _verdict(rows: list[dict], scaling: dict) -> list[str]:
     return out
 
 
+def _memory_limit() -> str | None:
+    """The DuckDB memory_limit dbt runs with (profiles.yml default, or its env override)."""
+    if os.environ.get("HISAAB_DUCKDB_MEMORY_LIMIT"):
+        return os.environ["HISAAB_DUCKDB_MEMORY_LIMIT"]
+    m = re.search(r"memory_limit:[^\n]*'([^'\n]+)'", (ROOT / "dbt" / "profiles.yml").read_text())
+    return m.group(1) if m else None
+
+
 def _git(*args: str) -> str:
     proc = subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT)
     return proc.stdout.strip()
@@ -722,6 +736,7 @@ def main() -> None:
         "targets": TARGETS,
         "load_avg_start": [round(x, 2) for x in os.getloadavg()],
         "git_head": _git("rev-parse", "HEAD"),
+        "dbt_duckdb_memory_limit": _memory_limit(),
         # Others edit the dbt project concurrently: record what was measured.
         "dbt_uncommitted_changes": _git(
             "status", "--short", "--", "dbt/models", "dbt/macros", "dbt/tests", "dbt/seeds"
