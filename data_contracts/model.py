@@ -93,7 +93,8 @@ class Rule:
 
     @property
     def columns(self) -> tuple[str, ...]:
-        raise NotImplementedError
+        """The columns the rule reads; every concrete rule kind (NotNull, Range, …) defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must say which columns it reads")
 
     @property
     def row_level(self) -> bool:
