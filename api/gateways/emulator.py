@@ -180,7 +180,7 @@ class EmulatedGateway(ABC):
             refunded_paise=0,
             created_at_us=to_us(now),
             captured_at_us=None,
-            cycle_date=None,
+            business_date=None,
             settled_on=None,
         )
         row = self.journal.insert_payment(row)  # a concurrent duplicate gets the first row
@@ -212,7 +212,7 @@ class EmulatedGateway(ABC):
             return self._timeout(row.method, None, row.gateway_payment_id)
         now = self.faults.clock()
         split = fee_with_gst(row.amount_paise, row.mdr_bps)
-        cycle = ist_date(now)
+        business_date = ist_date(now)
         row = self.journal.update_payment(
             self.name,
             row.gateway_payment_id,
@@ -220,8 +220,8 @@ class EmulatedGateway(ABC):
             captured_at_us=to_us(now),
             fee_paise=split.fee_paise,
             tax_paise=split.gst_paise,
-            cycle_date=cycle.isoformat(),
-            settled_on=settlement_date(cycle, row.settlement_cycle_days).isoformat(),
+            business_date=business_date.isoformat(),
+            settled_on=settlement_date(business_date, row.settlement_cycle_days).isoformat(),
         )
         if draw.kind == TIMEOUT:
             return self._timeout(row.method, None, row.gateway_payment_id)
@@ -246,7 +246,7 @@ class EmulatedGateway(ABC):
         if draw.kind == TIMEOUT and not draw.completes:
             return self._timeout(row.method, None, row.gateway_payment_id)
         now = self.faults.clock()
-        cycle = ist_date(now)
+        business_date = ist_date(now)
         refund = RefundRow(
             gateway=self.name,
             refund_id=refund_id,
@@ -254,8 +254,8 @@ class EmulatedGateway(ABC):
             gateway_payment_id=row.gateway_payment_id,
             amount_paise=amount_paise,
             created_at_us=to_us(now),
-            cycle_date=cycle.isoformat(),
-            settled_on=settlement_date(cycle, row.settlement_cycle_days).isoformat(),
+            business_date=business_date.isoformat(),
+            settled_on=settlement_date(business_date, row.settlement_cycle_days).isoformat(),
         )
         stored = self.journal.insert_refund(refund, captured_paise=row.amount_paise)
         if stored is None:  # a concurrent refund used up the amount first

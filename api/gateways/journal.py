@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS gateway_payments (
     refunded_paise INTEGER NOT NULL DEFAULT 0,
     created_at_us INTEGER NOT NULL,
     captured_at_us INTEGER,
-    cycle_date TEXT,               -- IST business date whose T+N cycle settles the capture
+    business_date TEXT,            -- IST date of the capture; T+N from it is settled_on
     settled_on TEXT,
     PRIMARY KEY (gateway, gateway_payment_id),
     UNIQUE (gateway, payment_id)
@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS gateway_refunds (
     gateway_payment_id TEXT NOT NULL,
     amount_paise INTEGER NOT NULL,
     created_at_us INTEGER NOT NULL,
-    cycle_date TEXT NOT NULL,
+    business_date TEXT NOT NULL,
     settled_on TEXT NOT NULL,
     PRIMARY KEY (gateway, refund_id)
 );
@@ -124,7 +124,7 @@ class PaymentRow:
     refunded_paise: int
     created_at_us: int
     captured_at_us: int | None
-    cycle_date: str | None
+    business_date: str | None
     settled_on: str | None
 
 
@@ -136,7 +136,7 @@ class RefundRow:
     gateway_payment_id: str
     amount_paise: int
     created_at_us: int
-    cycle_date: str
+    business_date: str
     settled_on: str
 
 
