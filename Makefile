@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_ARGS ?= --days 7 --merchants 200 --payments 200000 --seed 42
 
-.PHONY: help venv demo test test-slow lint format bench doctor clean
+.PHONY: help venv demo test test-slow lint format bench doctor clean serve
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -42,6 +42,9 @@ format: $(STAMP)  ## apply ruff's fixes and formatting
 bench: $(STAMP)  ## run the benchmarks (minutes; writes bench/results/)
 	$(BIN)/python bench/bench_simulate.py
 	$(BIN)/python bench/bench_ingest.py
+
+serve: $(STAMP)  ## run the payments API with uvicorn on http://127.0.0.1:8000 (docs at /docs)
+	$(BIN)/hisaab api serve --host $${API_HOST:-127.0.0.1} --port $${API_PORT:-8000}
 
 doctor: $(STAMP)  ## check the machine
 	$(BIN)/hisaab doctor

@@ -1,4 +1,1 @@
-"""Hisaab's transaction core: the merchant-facing payments API and what it calls.
-
-Merchants' developers integrate with this package over HTTP; one subpackage per domain.
-"""
+"""The transaction core merchants integrate with: a Razorpay-shaped payments API over our ledger."""

@@ -676,5 +676,17 @@ def recon_assign(
     _set_break_status(break_id, "investigating", None, to, comment, data_dir)
 
 
+def _add_api_commands() -> None:
+    """``hisaab api ...`` (the transaction core); absent when the api package is not installed."""
+    try:
+        from api.cli import api_app
+    except ImportError:  # pragma: no cover - api/ ships with this repository
+        return
+    app.add_typer(api_app, name="api")
+
+
+_add_api_commands()
+
+
 if __name__ == "__main__":
     app()

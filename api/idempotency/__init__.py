@@ -1,0 +1,1 @@
+"""Idempotency keys: a merchant's retry never charges or refunds twice."""

@@ -1,0 +1,1 @@
+"""The double-entry ledger: our books, which reconciliation checks against the outside world."""

@@ -1,0 +1,166 @@
+"""Posting balanced entries for every money movement, and deriving balances from them.
+
+Accounts (a name and an owner): ``gateway_receivable:<gateway>`` (asset: what a gateway owes us
+for captured payments), ``merchant_payable:<merchant>`` (liability: what we owe a merchant),
+``fee_revenue`` (income: MDR), ``gst_payable`` (liability: GST collected on the MDR). A capture
+of A with fee F and GST G posts two entries::
+
+    payment.captured  Dr gateway_receivable A   Cr merchant_payable A
+    payment.fee       Dr merchant_payable F+G   Cr fee_revenue F, gst_payable G
+
+and a processed refund R posts ``refund.processed: Dr merchant_payable R, Cr gateway_receivable R``
+(the MDR is not returned on refunds, as with Razorpay). Settlements, chargebacks and payouts
+will post through the same ``post_entry``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from api.db import utcnow
+from api.ledger.models import JournalEntry, LedgerLine
+
+FEE_REVENUE = "fee_revenue"
+GST_PAYABLE = "gst_payable"
+
+
+def gateway_receivable(gateway: str) -> str:
+    return f"gateway_receivable:{gateway}"
+
+
+def merchant_payable(merchant_id: str) -> str:
+    return f"merchant_payable:{merchant_id}"
+
+
+@dataclass(frozen=True)
+class Line:
+    account: str
+    side: str  # debit | credit
+    amount_paise: int
+
+
+class UnbalancedEntry(ValueError):
+    """An entry whose debits and credits differ, or with a non-positive line."""
+
+
+def post_entry(
+    db_session: Session,
+    *,
+    merchant_id: str,
+    kind: str,
+    ref_type: str,
+    ref_id: str,
+    description: str,
+    lines: Sequence[Line],
+) -> JournalEntry:
+    """Post one balanced entry in the caller's transaction (it commits with the change)."""
+    if len(lines) < 2:
+        raise UnbalancedEntry(f"{kind} {ref_id}: an entry needs at least two lines")
+    for line in lines:
+        if not isinstance(line.amount_paise, int) or line.amount_paise <= 0:
+            raise UnbalancedEntry(f"{kind} {ref_id}: line amounts must be positive paise")
+        if line.side not in ("debit", "credit"):
+            raise UnbalancedEntry(f"{kind} {ref_id}: side must be debit or credit")
+    debits = sum(x.amount_paise for x in lines if x.side == "debit")
+    credits = sum(x.amount_paise for x in lines if x.side == "credit")
+    if debits != credits:
+        raise UnbalancedEntry(f"{kind} {ref_id}: debits {debits} != credits {credits}")
+    entry = JournalEntry(
+        merchant_id=merchant_id,
+        kind=kind,
+        ref_type=ref_type,
+        ref_id=ref_id,
+        description=description,
+        posted_at=utcnow(),
+    )
+    entry.lines = [
+        LedgerLine(account=x.account, side=x.side, amount_paise=x.amount_paise) for x in lines
+    ]
+    db_session.add(entry)
+    return entry
+
+
+def post_capture(
+    db_session: Session,
+    *,
+    merchant_id: str,
+    payment_id: str,
+    gateway: str,
+    amount_paise: int,
+    fee_paise: int,
+    gst_paise: int,
+) -> None:
+    """The capture and its MDR fee with GST, as two balanced entries."""
+    payable = merchant_payable(merchant_id)
+    post_entry(
+        db_session,
+        merchant_id=merchant_id,
+        kind="payment.captured",
+        ref_type="payment",
+        ref_id=payment_id,
+        description=f"capture of {payment_id} via {gateway}",
+        lines=[
+            Line(gateway_receivable(gateway), "debit", amount_paise),
+            Line(payable, "credit", amount_paise),
+        ],
+    )
+    if fee_paise + gst_paise > 0:
+        fee_lines = [Line(payable, "debit", fee_paise + gst_paise)]
+        if fee_paise:
+            fee_lines.append(Line(FEE_REVENUE, "credit", fee_paise))
+        if gst_paise:
+            fee_lines.append(Line(GST_PAYABLE, "credit", gst_paise))
+        post_entry(
+            db_session,
+            merchant_id=merchant_id,
+            kind="payment.fee",
+            ref_type="payment",
+            ref_id=payment_id,
+            description=f"MDR and GST on {payment_id}",
+            lines=fee_lines,
+        )
+
+
+def post_refund(
+    db_session: Session,
+    *,
+    merchant_id: str,
+    refund_id: str,
+    payment_id: str,
+    gateway: str,
+    amount_paise: int,
+) -> None:
+    post_entry(
+        db_session,
+        merchant_id=merchant_id,
+        kind="refund.processed",
+        ref_type="refund",
+        ref_id=refund_id,
+        description=f"refund {refund_id} of {payment_id} via {gateway}",
+        lines=[
+            Line(merchant_payable(merchant_id), "debit", amount_paise),
+            Line(gateway_receivable(gateway), "credit", amount_paise),
+        ],
+    )
+
+
+def balances(db_session: Session, *, account_prefix: str | None = None) -> dict[str, int]:
+    """Debit-positive balance per account, summed from the lines (never stored)."""
+    signed = case(
+        (LedgerLine.side == "debit", LedgerLine.amount_paise), else_=-LedgerLine.amount_paise
+    )
+    stmt = select(LedgerLine.account, func.sum(signed)).group_by(LedgerLine.account)
+    if account_prefix:
+        stmt = stmt.where(LedgerLine.account.startswith(account_prefix))
+    return {account: int(total) for account, total in db_session.execute(stmt)}
+
+
+def merchant_balance_paise(db_session: Session, *, merchant_id: str) -> int:
+    """What we owe a merchant now (credit-positive)."""
+    return -balances(db_session, account_prefix=merchant_payable(merchant_id)).get(
+        merchant_payable(merchant_id), 0
+    )

@@ -1,0 +1,24 @@
+"""Every table of the transaction core, imported in one place for Alembic and tests."""
+
+from api.auth.models import ApiKey
+from api.db import Base
+from api.idempotency.models import IdempotencyKey
+from api.ledger.models import JournalEntry, LedgerLine
+from api.merchants.models import Merchant
+from api.orders.models import Order
+from api.payments.models import Payment
+from api.refunds.models import Refund
+from api.webhooks.models import WebhookEvent
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "IdempotencyKey",
+    "JournalEntry",
+    "LedgerLine",
+    "Merchant",
+    "Order",
+    "Payment",
+    "Refund",
+    "WebhookEvent",
+]

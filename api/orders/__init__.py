@@ -1,0 +1,1 @@
+"""Orders: what a merchant intends to charge, before any payment attempt."""

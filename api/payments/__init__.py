@@ -1,0 +1,1 @@
+"""Payments: attempts against an order, routed to a gateway, authorised and captured."""

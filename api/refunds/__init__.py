@@ -1,0 +1,1 @@
+"""Refunds: full and partial money-back on captured payments."""
