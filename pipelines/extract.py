@@ -26,6 +26,7 @@ BOOK_DATASETS = {
     "settlements": "ledger_settlements",
     "merchants": "merchants",
     "customers": "customers",
+    "bnpl_applications": "bnpl_applications",
 }
 
 
