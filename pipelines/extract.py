@@ -26,6 +26,8 @@ BOOK_DATASETS = {
     "settlements": "ledger_settlements",
     "merchants": "merchants",
     "customers": "customers",
+    "accounts": "ledger_accounts",
+    "transfers": "ledger_transfers",
 }
 
 
