@@ -407,6 +407,7 @@ def _background_day(
 
 
 CASH_POINT_ACCOUNT = "acc_cashpoint_agents"  # the agent network's cash pool, one account
+NODAL_ACCOUNT = "acc_nodal_escrow"  # our nodal (escrow) account merchants are settled from
 
 
 def build_aml_network(
@@ -864,11 +865,53 @@ def build_aml_network(
     # Dormant accounts are extra accounts: no background is generated for them.
     summary = AmlNetworkSummary()
     all_accounts = pl.concat([accounts, pl.DataFrame(extra_accounts, schema=ACCOUNT_SCHEMA)])
+    merchant_ids = merch_accounts["account_id"].to_numpy().astype(str)
+    merchant_volume = (
+        merch_accounts.join(
+            merchants.select(pl.col("merchant_id").alias("owner_id"), "volume_weight"),
+            on="owner_id",
+            how="left",
+        )["volume_weight"]
+        .fill_null(0.0)
+        .to_numpy()
+    )
     day = cfg.first_day
     takings: dict[str, int] = {}
     while day <= cfg.last_day:
         frame = _background_day(cfg, day, rng, cust_ids, rates, friends, busy_ids, ext_ids, exclude)
         t.add_frame(day, frame)
+        # Every merchant's account is credited its card and netbanking settlement each
+        # business day from our nodal account (so no merchant account looks dormant).
+        if day.weekday() != 6:
+            base = datetime.combine(day, time(0), tzinfo=IST).astimezone(UTC)
+            scale = merchant_volume * cfg.p2p_rate_per_day * n_c * 40
+            amounts = (
+                np.maximum(
+                    (np.exp(rng.normal(np.log(np.maximum(scale, 1_000)), 0.4)) // 1).astype(
+                        np.int64
+                    ),
+                    1_000,
+                )
+                * RUPEE
+            )
+            t.add_frame(
+                day,
+                pl.DataFrame(
+                    {
+                        "rail": "payout",
+                        "payer_account_id": NODAL_ACCOUNT,
+                        "payee_account_id": merchant_ids,
+                        "amount_paise": amounts,
+                        "currency": "INR",
+                        "is_cash": False,
+                        "status": "completed",
+                        "created_at": base + timedelta(hours=11),
+                        "business_date": day,
+                        "narration": "settlement",
+                    },
+                    schema=_BODY_SCHEMA,
+                ),
+            )
         # Busy merchants: P2M from many payers, and yesterday's takings paid out each morning.
         for a in busy_ids:
             if takings.get(a):
@@ -930,7 +973,6 @@ def build_aml_network(
         t.by_day.pop(day, None)
         t.rows.pop(day, None)
         day += timedelta(days=1)
-    summary.accounts = all_accounts.height + 1
     cash_point = pl.DataFrame(
         [
             {
@@ -945,7 +987,13 @@ def build_aml_network(
         ],
         schema=ACCOUNT_SCHEMA,
     )
-    all_accounts = pl.concat([all_accounts, cash_point])
+    nodal = cash_point.with_columns(
+        pl.lit(NODAL_ACCOUNT).alias("account_id"),
+        pl.lit("Hisaab Payments nodal escrow account").alias("holder_name"),
+        pl.lit("bank").alias("account_kind"),
+    )
+    all_accounts = pl.concat([all_accounts, cash_point, nodal])
+    summary.accounts = all_accounts.height
     for c in cases:
         summary.cases[c.typology] = summary.cases.get(c.typology, 0) + 1
     return all_accounts, cases, screening, summary
