@@ -27,6 +27,8 @@ BOOK_DATASETS = {
     "merchants": "merchants",
     "customers": "customers",
     "bnpl_applications": "bnpl_applications",
+    "accounts": "ledger_accounts",
+    "transfers": "ledger_transfers",
 }
 
 

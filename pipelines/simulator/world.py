@@ -280,6 +280,11 @@ def build_world(
     discrepancies = _finalise_truth(cfg, truth_parts, settlement_keys, settlements, activity)
     _write_parquet(discrepancies, truth / "discrepancies.parquet")
 
+    if cfg.aml_network:
+        from pipelines.simulator.aml_network import AmlNetworkConfig, write_aml_world
+
+        write_aml_world(AmlNetworkConfig.from_world(cfg), customers, merchants, books, truth)
+
     if cfg.corrupt:
         from pipelines.simulator.corruption import corrupt_landing
 
