@@ -238,6 +238,27 @@ class Router:
         _, taken = self.store.update_breaker(gateway, take)
         return taken
 
+    def snapshot(
+        self, methods: Sequence[str] = ("upi", "card", "netbanking", "wallet")
+    ) -> list[dict[str, Any]]:
+        """Per gateway and method: circuit state, window attempts and success rate (for /metrics)."""
+        out = []
+        for g in self.gateways:
+            breaker = self.store.breaker(g)
+            for m in methods:
+                window = self.store.outcomes(g, m)[: self.config.window]
+                out.append(
+                    {
+                        "gateway": g,
+                        "method": m,
+                        "circuit_state": self.circuit_state(g),
+                        "circuit_opened_total": breaker.opened_count,
+                        "window_attempts": len(window),
+                        "window_success_rate": window.count(True) / len(window) if window else None,
+                    }
+                )
+        return out
+
     # --- deciding -----------------------------------------------------------------------------
 
     def choose(self, ctx: RoutingContext) -> RoutingDecision:
@@ -386,3 +407,14 @@ class Router:
 
 def _opened(b: BreakerState, now: float) -> BreakerState:
     return BreakerState(OPEN, opened_at=now, opened_count=b.opened_count + 1)
+
+
+_DEFAULT_ROUTER: Router | None = None
+
+
+def default_router() -> Router:
+    """The process-wide router (``Router.from_settings()``: Redis when ``REDIS_URL`` is set)."""
+    global _DEFAULT_ROUTER
+    if _DEFAULT_ROUTER is None:
+        _DEFAULT_ROUTER = Router.from_settings()
+    return _DEFAULT_ROUTER

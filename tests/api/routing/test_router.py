@@ -297,3 +297,16 @@ def test_router_from_settings_uses_redis_when_redis_url_is_set(
         assert not isinstance(Router.from_settings().store, RedisStateStore)
     finally:
         settings.get_settings.cache_clear()
+
+
+def test_snapshot_reports_circuits_and_window_success_rates_per_method(
+    store: RoutingStateStore, clock: FakeClock
+) -> None:
+    r = router(store, clock, config=RouterConfig(prior_success_rate=EVEN, breaker_min_calls=4))
+    for ok in (True, False, False, False, False):
+        r.record_outcome("ccavenue", "netbanking", ok, 100.0)
+    rows = {(x["gateway"], x["method"]): x for x in r.snapshot()}
+    nb = rows[("ccavenue", "netbanking")]
+    assert (nb["circuit_state"], nb["circuit_opened_total"]) == ("open", 1)
+    assert (nb["window_attempts"], nb["window_success_rate"]) == (5, 0.2)
+    assert rows[("payu", "upi")]["window_success_rate"] is None
