@@ -26,6 +26,9 @@ BOOK_DATASETS = {
     "settlements": "ledger_settlements",
     "merchants": "merchants",
     "customers": "customers",
+    "bnpl_applications": "bnpl_applications",
+    "accounts": "ledger_accounts",
+    "transfers": "ledger_transfers",
 }
 
 

@@ -586,14 +586,12 @@ class _DuplicateTracker:
         self.earlier: list[pl.DataFrame] = []
 
     def flag(self, frame: pl.DataFrame) -> pl.Series:
-        within = frame.select(data_contracts.duplicate_flag(self.contract)).to_series()
-        if not self.remember:
-            return within.alias("is_duplicate_in_file")
         keys = frame.select(self.key)
         hashes = keys.hash_rows().to_numpy()
         order = np.argsort(hashes, kind="stable")
         ordered = hashes[order]
-        if self.hashes.size and hashes.size:
+        within = self._within(frame, order, ordered)
+        if self.remember and self.hashes.size and hashes.size:
             # Sorted needles make the binary searches walk memory in order (10x faster).
             at = np.minimum(np.searchsorted(self.hashes, ordered), self.hashes.size - 1)
             hit = np.empty(hashes.size, dtype=bool)
@@ -610,13 +608,29 @@ class _DuplicateTracker:
                     .get_column("__i")
                     .to_numpy()
                 )
-                before = np.zeros(frame.height, dtype=bool)
-                before[seen] = True
-                within = within | pl.Series(before)
+                within[seen] = True
+        if not self.remember:
+            return pl.Series("is_duplicate_in_file", within)
         self.earlier.append(keys.with_columns(__h=pl.Series(hashes)))
         # Two sorted runs: the stable sort (timsort) merges them in linear time.
         self.hashes = np.sort(np.concatenate([self.hashes, ordered]), kind="stable")
-        return within.alias("is_duplicate_in_file")
+        return pl.Series("is_duplicate_in_file", within)
+
+    def _within(self, frame: pl.DataFrame, order: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+        """The contract's ``duplicate_flag`` on this frame, run only on rows whose key hash
+        occurs more than once (equal keys hash equally, so no duplicate is missed): a clean
+        frame costs a sort of its hashes instead of a group-by over string keys."""
+        within = np.zeros(ordered.size, dtype=bool)
+        repeats = ordered[1:] == ordered[:-1]
+        if not repeats.any():
+            return within
+        shared = np.zeros(ordered.size, dtype=bool)
+        shared[1:] |= repeats
+        shared[:-1] |= repeats
+        candidates = np.sort(order[shared])  # file order, so "first" means the same
+        flags = frame[candidates].select(data_contracts.duplicate_flag(self.contract))
+        within[candidates] = flags.to_series().to_numpy()
+        return within
 
 
 def _formula_flag(frame: pl.DataFrame) -> pl.Expr:
@@ -647,7 +661,7 @@ class _Loader:
         self.chunked = chunked
         report = run.report
         run.staged = lake_io.StagedWrite(
-            self.ctx.lake, lake_io.file_key(report.source, report.sha256)
+            self.ctx.lake, lake_io.file_key(report.source, report.sha256), background=chunked
         )
         self.staged = run.staged
         self.rows_in = 0
@@ -793,6 +807,7 @@ class _Loader:
         )
 
     def finish(self) -> FileReport:
+        self.staged.wait()  # a failed lake write fails the file before anything is published
         report = self.run.report
         report.rows_in = self.rows_in
         report.rows_loaded = self.loaded.get(self.main_table, 0)
@@ -944,11 +959,14 @@ def _scan_file(path: Path) -> _Scan:
     finder = _LongLineFinder()
     utf8 = codecs.getincrementaldecoder("utf-8")()
     is_utf8, blank, head, size = True, True, b"", 0
+    buf = bytearray(_READ_BLOCK)  # reused: no fresh pages to fault in per block
+    view = memoryview(buf)
     with path.open("rb") as f:
-        while block := f.read(_READ_BLOCK):
+        while n := f.readinto(view):
+            block = buf if n == len(buf) else buf[:n]
             digest.update(block)
             if size == 0:
-                head = block[:SNIFF_BYTES]
+                head = bytes(block[:SNIFF_BYTES])
             if blank and not block.isspace():
                 blank = False
             finder.feed(block, size)
@@ -973,46 +991,71 @@ def _scan_file(path: Path) -> _Scan:
     return _Scan(digest.hexdigest(), size, head, blank, is_utf8, long_line)
 
 
-def _record_cut(carry: bytes, block: bytes) -> int:
-    """Offset in ``block`` just after its last newline outside quotes (the quote count of
-    ``carry + block`` up to there is even), or -1 if there is none. ``carry`` starts at a record
-    boundary, where the quote count is even."""
-    nl = block.rfind(b"\n")
+class _ByteCounter:
+    """Counts one byte value in a slice of a buffer with numpy, a few MB at a time through one
+    reused scratch array: 2x faster than ``bytes.count`` and no fresh pages to fault in."""
+
+    STEP = 4 << 20
+
+    def __init__(self) -> None:
+        self.scratch = np.empty(self.STEP, dtype=bool)
+
+    def count(self, arr: np.ndarray, value: int, start: int, end: int) -> int:
+        total = 0
+        for s in range(start, end, self.STEP):
+            e = min(s + self.STEP, end)
+            hit = self.scratch[: e - s]
+            np.equal(arr[s:e], value, out=hit)
+            total += int(np.count_nonzero(hit))
+        return total
+
+
+def _record_cut(
+    carry: bytes, buf: bytearray, n: int, arr: np.ndarray, counter: _ByteCounter
+) -> int:
+    """Offset in ``buf[:n]`` just after its last newline outside quotes (the quote count of
+    ``carry + buf`` up to there is even), or -1 if there is none. ``carry`` starts at a record
+    boundary, where the quote count is even. ``arr`` is ``buf`` as uint8."""
+    nl = buf.rfind(b"\n", 0, n)
     if nl < 0:
         return -1
-    quotes = carry.count(b'"') + block.count(b'"', 0, nl)
+    quotes = carry.count(b'"') + counter.count(arr, 34, 0, nl)
     while quotes % 2:
-        prev = block.rfind(b"\n", 0, nl)
+        prev = buf.rfind(b"\n", 0, nl)
         if prev < 0:
             return -1
-        quotes -= block.count(b'"', prev, nl)
+        quotes -= buf.count(b'"', prev, nl)
         nl = prev
     return nl + 1
 
 
 def _record_chunks(f: BinaryIO, header: bytes, chunk_bytes: int) -> Iterator[tuple[int, bytes]]:
     """(physical line number of its first body line, ``header`` + body) of record-aligned chunks
-    of everything after the header line, which ``f`` has already read. Each chunk's bytes are
-    copied once (the join); the carried partial line is small."""
+    of everything after the header line, which ``f`` has already read.
+
+    The file is read into one reused buffer (no fresh pages per chunk); each chunk's bytes are
+    then copied once, by the join that puts the header in front; the carried partial line is
+    small. Quotes and newlines are counted with numpy."""
+    buf = bytearray(chunk_bytes)
+    view = memoryview(buf)
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    counter = _ByteCounter()
     carry = b""
     line = 2
     while True:
-        block = f.read(chunk_bytes)
-        if not block:
+        n = f.readinto(view)
+        if not n:
             if carry:
                 yield line, header + carry
             return
-        cut = _record_cut(carry, block)
+        cut = _record_cut(carry, buf, n, arr, counter)
         if cut <= 0:
-            carry += block
+            carry += view[:n]
             if len(carry) >= 4 * chunk_bytes:  # quotes never balance: cannot cut safely
                 raise _WholeFileNeeded
             continue
-        view = memoryview(block)
         chunk = b"".join((header, carry, view[:cut]))
-        lines = carry.count(b"\n") + block.count(b"\n", 0, cut)
-        carry = bytes(view[cut:])
-        view.release()
-        del view, block
+        lines = carry.count(b"\n") + counter.count(arr, 10, 0, cut)
+        carry = bytes(view[cut:n])
         yield line, chunk
         line += lines

@@ -56,6 +56,8 @@ class WorldConfig:
     payout_return_rate: float = DEFAULT_PAYOUT_RETURN_RATE
     unknown_credits_per_account_week: int = DEFAULT_UNKNOWN_CREDITS_PER_ACCOUNT_WEEK
     corrupt: bool = False  # add bad files and damaged rows for ingestion to quarantine
+    bnpl_drift: float = 0.0  # shift of the last BNPL applicant cohorts (pipelines.simulator.bnpl)
+    aml_network: bool = True  # also build the account/transfer network with AML typologies
     chunk_size: int = 250_000  # attempts per generation chunk: bounds memory, part of determinism
 
     def __post_init__(self) -> None:

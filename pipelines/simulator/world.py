@@ -28,6 +28,7 @@ import polars as pl
 
 from pipelines.simulator import entities, keys
 from pipelines.simulator.banking import BankActivity, build_bank_activity
+from pipelines.simulator.bnpl import build_bnpl_applicants
 from pipelines.simulator.config import NON_BREAK_KINDS, WorldConfig
 from pipelines.simulator.flows import MerchantArrays, SettlementCalendar, generate_chunk
 from pipelines.simulator.gateway_lines import SettlementKeys, build_lines
@@ -275,8 +276,14 @@ def build_world(
     )
     _write_parquet(expected, books / "settlements" / "settlements.parquet")
 
+    build_bnpl_applicants(cfg, out_dir)
     discrepancies = _finalise_truth(cfg, truth_parts, settlement_keys, settlements, activity)
     _write_parquet(discrepancies, truth / "discrepancies.parquet")
+
+    if cfg.aml_network:
+        from pipelines.simulator.aml_network import AmlNetworkConfig, write_aml_world
+
+        write_aml_world(AmlNetworkConfig.from_world(cfg), customers, merchants, books, truth)
 
     if cfg.corrupt:
         from pipelines.simulator.corruption import corrupt_landing

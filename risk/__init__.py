@@ -1,0 +1,1 @@
+"""Risk: BNPL credit scoring and AML monitoring on top of the warehouse."""

@@ -1,0 +1,1 @@
+"""AML monitoring for the compliance officer: rules, anomaly score, screening, cases, FIU-IND reports."""
