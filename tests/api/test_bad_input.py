@@ -44,9 +44,7 @@ def test_order_payload_errors_name_the_field(client, merchant, body, field, reas
     ],
     ids=["card-object", "in-notes", "as-contact", "dashed-in-email"],
 )
-def test_anything_that_looks_like_a_card_number_is_refused_and_not_echoed(
-    client, merchant, extra
-):
+def test_anything_that_looks_like_a_card_number_is_refused_and_not_echoed(client, merchant, extra):
     order = create_order(client, merchant)
     r = pay(client, merchant, order, {"method": "card", "token": "token_4lx9XhY2Jq0aZb"}, **extra)
     err = assert_razorpay_error(r, 422)

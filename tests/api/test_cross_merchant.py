@@ -49,7 +49,9 @@ def test_the_route_table_is_covered():
     assert params <= {"order_id", "payment_id", "refund_id", "merchant_id", "key_id"}, params
 
 
-@pytest.mark.parametrize(("method", "path"), ROUTES_WITH_IDS, ids=[f"{m} {p}" for m, p in ROUTES_WITH_IDS])
+@pytest.mark.parametrize(
+    ("method", "path"), ROUTES_WITH_IDS, ids=[f"{m} {p}" for m, p in ROUTES_WITH_IDS]
+)
 def test_another_merchants_object_is_404_on(client, merchant, victim_objects, method, path):
     ids = dict(victim_objects)
     if path.endswith("/refund") or "/refunds" in path:

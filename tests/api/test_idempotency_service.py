@@ -66,7 +66,9 @@ def test_unauthenticated_requests_store_nothing_under_the_key(client, merchant, 
 
 
 def test_an_invalid_key_is_400(client, merchant):
-    err = assert_razorpay_error(_post(client, merchant, "/v1/orders", {"amount": 500}, "x" * 256), 400)
+    err = assert_razorpay_error(
+        _post(client, merchant, "/v1/orders", {"amount": 500}, "x" * 256), 400
+    )
     assert err["reason"] == "invalid_idempotency_key"
 
 
@@ -133,7 +135,12 @@ def test_200_concurrent_requests_with_one_key_make_one_payment_and_one_ledger_po
     client, app, merchant, gateway, db, n
 ):
     order = create_order(client, merchant, 250_000)
-    body = {"order_id": order["id"], "amount": 250_000, "method": "card", "token": "token_4lx9XhY2Jq0aZb"}
+    body = {
+        "order_id": order["id"],
+        "amount": 250_000,
+        "method": "card",
+        "token": "token_4lx9XhY2Jq0aZb",
+    }
     created = asyncio.run(_storm(app, merchant, "/v1/payments/create/json", body, "pay-once", n))
     statuses = {r.status_code for r in created}
     print("create:", {s: sum(r.status_code == s for r in created) for s in statuses})
@@ -148,7 +155,9 @@ def test_200_concurrent_requests_with_one_key_make_one_payment_and_one_ledger_po
     assert {r.status_code for r in captured} <= {200, 409}
     with db.read_session() as s:
         assert s.scalar(select(func.count()).select_from(Payment)) == 1
-        entries = s.scalars(select(JournalEntry.kind).where(JournalEntry.ref_id == payment_id)).all()
+        entries = s.scalars(
+            select(JournalEntry.kind).where(JournalEntry.ref_id == payment_id)
+        ).all()
         lines = s.scalar(select(func.count()).select_from(LedgerLine))
     assert sorted(entries) == ["payment.captured", "payment.fee"]
     assert lines == 5

@@ -48,7 +48,9 @@ def test_zero_mdr_upi_posts_no_fee_entry(client, merchant, db):
 
 def test_refunds_post_against_the_merchant_and_the_books_stay_balanced(client, merchant, db):
     p = captured_payment(client, merchant, amount=100_000, instrument=CARD)
-    r = client.post(f"/v1/payments/{p['id']}/refund", json={"amount": 40_000}, headers=merchant.auth)
+    r = client.post(
+        f"/v1/payments/{p['id']}/refund", json={"amount": 40_000}, headers=merchant.auth
+    )
     assert _entries(db, r.json()["id"]) == [
         ("refund.processed", f"merchant_payable:{merchant.id}", "debit", 40_000),
         ("refund.processed", "gateway_receivable:razorpay", "credit", 40_000),
@@ -140,7 +142,9 @@ def test_ledger_check_command_exits_1_on_violations(client, merchant, db, monkey
         assert ok.exit_code == 0, ok.output
         assert json.loads(ok.output)["ok"] is True
         with db.session() as s:
-            s.execute(update(LedgerLine).where(LedgerLine.account == "fee_revenue").values(amount_paise=1))
+            s.execute(
+                update(LedgerLine).where(LedgerLine.account == "fee_revenue").values(amount_paise=1)
+            )
         bad = CliRunner().invoke(api_app, ["ledger-check"])
         assert bad.exit_code == 1 and "VIOLATION" in bad.output
     finally:

@@ -83,7 +83,9 @@ def test_capturing_twice_is_refused(client, merchant):
 def test_capture_amount_must_equal_the_authorised_amount(client, merchant):
     order = create_order(client, merchant, 10_000)
     p = pay(client, merchant, order).json()
-    r = client.post(f"/v1/payments/{p['id']}/capture", json={"amount": 9_999}, headers=merchant.auth)
+    r = client.post(
+        f"/v1/payments/{p['id']}/capture", json={"amount": 9_999}, headers=merchant.auth
+    )
     assert assert_razorpay_error(r, 400)["field"] == "amount"
 
 
@@ -103,7 +105,9 @@ def test_a_paid_order_takes_no_more_payments(client, merchant):
 
 def test_partial_refunds_add_up_to_a_full_refund(client, merchant):
     p = captured_payment(client, merchant, amount=100_000)
-    r1 = client.post(f"/v1/payments/{p['id']}/refund", json={"amount": 30_000}, headers=merchant.auth)
+    r1 = client.post(
+        f"/v1/payments/{p['id']}/refund", json={"amount": 30_000}, headers=merchant.auth
+    )
     assert r1.status_code == 200 and r1.json()["status"] == "processed"
     after1 = client.get(f"/v1/payments/{p['id']}", headers=merchant.auth).json()
     assert (after1["status"], after1["refund_status"], after1["amount_refunded"]) == (
@@ -128,9 +132,13 @@ def test_partial_refunds_add_up_to_a_full_refund(client, merchant):
 def test_refund_above_the_refundable_balance_is_refused(client, merchant):
     p = captured_payment(client, merchant, amount=100_000)
     client.post(f"/v1/payments/{p['id']}/refund", json={"amount": 60_000}, headers=merchant.auth)
-    r = client.post(f"/v1/payments/{p['id']}/refund", json={"amount": 40_001}, headers=merchant.auth)
+    r = client.post(
+        f"/v1/payments/{p['id']}/refund", json={"amount": 40_001}, headers=merchant.auth
+    )
     err = assert_razorpay_error(r, 400)
-    assert err["reason"] == "refund_amount_exceeds_balance" and err["metadata"]["refundable"] == 40_000
+    assert (
+        err["reason"] == "refund_amount_exceeds_balance" and err["metadata"]["refundable"] == 40_000
+    )
 
 
 def test_refund_of_an_uncaptured_payment_is_refused(client, merchant):
