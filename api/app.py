@@ -29,8 +29,9 @@ def _routers() -> list[APIRouter]:
     from api.orders.router import router as orders
     from api.payments.router import router as payments
     from api.refunds.router import router as refunds
+    from api.settlements.router import router as settlements
 
-    return [merchants, orders, payments, refunds]
+    return [merchants, orders, payments, refunds, settlements]
 
 
 def create_app(

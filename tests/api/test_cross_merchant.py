@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import update
 
 from api.app import API_PREFIX, _routers
+from api.payments.models import Payment
+from api.settlements.service import settle_due
 from tests.api.conftest import captured_payment, create_order, pay
 from tests.api.test_errors_and_health import assert_razorpay_error
 
@@ -28,11 +32,20 @@ BODIES = {
 
 
 @pytest.fixture
-def victim_objects(client, other_merchant):
+def victim_objects(client, other_merchant, db):
     paid = captured_payment(client, other_merchant, amount=10_000)
     refund = client.post(
         f"/v1/payments/{paid['id']}/refund", json={"amount": 1_000}, headers=other_merchant.auth
     ).json()
+    settled = captured_payment(client, other_merchant, amount=20_000)
+    with db.session() as s:
+        s.execute(
+            update(Payment)
+            .where(Payment.id == settled["id"])
+            .values(captured_at=datetime(2026, 11, 2, 6, tzinfo=UTC))
+        )
+    with db.session() as s:
+        (settlement,) = settle_due(s, as_of=date(2026, 11, 10), merchant_id=other_merchant.id)
     authorised = pay(client, other_merchant, create_order(client, other_merchant, 10_000)).json()
     return {
         "order_id": paid["order_id"],
@@ -41,12 +54,14 @@ def victim_objects(client, other_merchant):
         "refund_id": refund["id"],
         "merchant_id": other_merchant.id,
         "key_id": other_merchant.key_id,
+        "settlement_id": settlement.id,
     }
 
 
 def test_the_route_table_is_covered():
     params = {p for _, path in ROUTES_WITH_IDS for p in re.findall(r"{(\w+)}", path)}
-    assert params <= {"order_id", "payment_id", "refund_id", "merchant_id", "key_id"}, params
+    known = {"order_id", "payment_id", "refund_id", "merchant_id", "key_id", "settlement_id"}
+    assert params <= known, params
 
 
 @pytest.mark.parametrize(
@@ -64,7 +79,8 @@ def test_another_merchants_object_is_404_on(client, merchant, victim_objects, me
 
 @pytest.mark.parametrize(("method", "path"), LIST_ROUTES, ids=[f"{m} {p}" for m, p in LIST_ROUTES])
 def test_lists_show_only_the_callers_objects(client, merchant, victim_objects, method, path):
-    r = client.request(method, path, headers=merchant.auth)
+    params = {"year": 2026, "month": 11} if path.endswith("/recon/combined") else None
+    r = client.request(method, path, params=params, headers=merchant.auth)
     assert r.status_code == 200, r.text
     text = r.text
     for value in victim_objects.values():
