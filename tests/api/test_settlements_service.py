@@ -30,7 +30,9 @@ def _backdate(db, payment_id, refund_ids=()):
 @pytest.fixture
 def settled(client, merchant, db):
     p = captured_payment(client, merchant, amount=500_000, instrument=CARD)
-    r = client.post(f"/v1/payments/{p['id']}/refund", json={"amount": 100_000}, headers=merchant.auth)
+    r = client.post(
+        f"/v1/payments/{p['id']}/refund", json={"amount": 100_000}, headers=merchant.auth
+    )
     _backdate(db, p["id"], [r.json()["id"]])
     with db.session() as s:
         assert settle_due(s, as_of=date(2026, 11, 9)) == []  # only T+1 so far: not yet due
