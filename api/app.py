@@ -10,13 +10,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from fastapi import APIRouter, FastAPI
-from sqlalchemy import text
+from fastapi import APIRouter, FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func, select, text
 
+from api.auth.deps import PlatformPrincipal
 from api.db import Database, sqlalchemy_url
 from api.errors import install_error_handlers
 from api.idempotency.middleware import IdempotencyMiddleware
 from api.idempotency.service import DEFAULT_TTL
+from api.operations.metrics import ApiMetrics, InstrumentedGatewayPort
+from api.operations.middleware import RequestObservability
+from api.operations.ratelimit import RateLimit, build_limiter
 from api.payments.gateway_port import GatewayPort, default_gateway_port
 from hisaab import __version__
 from hisaab.settings import Settings, get_settings
@@ -29,8 +34,29 @@ def _routers() -> list[APIRouter]:
     from api.orders.router import router as orders
     from api.payments.router import router as payments
     from api.refunds.router import router as refunds
+    from api.settlements.router import router as settlements
 
-    return [merchants, orders, payments, refunds]
+    return [merchants, orders, payments, refunds, settlements]
+
+
+def rate_limit_from_env() -> RateLimit:
+    """``HISAAB_API_RATE_PER_S`` (default 50) and ``HISAAB_API_BURST`` (default 100) per key."""
+    import os
+
+    return RateLimit(
+        rate_per_s=float(os.environ.get("HISAAB_API_RATE_PER_S", "50")),
+        burst=int(os.environ.get("HISAAB_API_BURST", "100")),
+    )
+
+
+def webhook_backlog(db: Database) -> dict[str, int]:
+    from api.webhooks.models import WebhookEvent
+
+    with db.read_session() as session:
+        rows = session.execute(
+            select(WebhookEvent.state, func.count()).group_by(WebhookEvent.state)
+        ).all()
+    return {state: int(n) for state, n in rows}
 
 
 def create_app(
@@ -40,6 +66,7 @@ def create_app(
     gateway_port: GatewayPort | None = None,
     migrate: bool = True,
     idempotency_ttl: timedelta = DEFAULT_TTL,
+    rate_limit: RateLimit | None = None,
 ) -> FastAPI:
     """Build the app. Tests pass their own database and gateway port; production passes none."""
     settings = settings or get_settings()
@@ -62,12 +89,25 @@ def create_app(
         "Amounts are integer paise. Authenticate with HTTP Basic (key id, key secret).",
         lifespan=lifespan,
     )
+    metrics = ApiMetrics(backlog=lambda: webhook_backlog(db))
     app.state.db = db
     app.state.settings = settings
-    app.state.gateway_port = gateway_port or default_gateway_port()
+    app.state.metrics = metrics
+    app.state.gateway_port = InstrumentedGatewayPort(
+        gateway_port or default_gateway_port(), metrics
+    )
     app.state.idempotency_ttl = idempotency_ttl
+    app.state.limiter = build_limiter(
+        rate_limit if rate_limit is not None else rate_limit_from_env(), settings.redis_url
+    )
     install_error_handlers(app)
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(RequestObservability, metrics=metrics)
+
+    @app.get("/metrics", include_in_schema=False)
+    def get_metrics(_principal: PlatformPrincipal) -> Response:
+        """Prometheus exposition (platform key required)."""
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     health = APIRouter(tags=["health"])
 

@@ -97,3 +97,21 @@ def purge_idempotency_keys() -> None:
     from api.idempotency.service import purge_expired
 
     typer.echo(f"purged {purge_expired(_db())} expired idempotency keys")
+
+
+@api_app.command("settle")
+def settle(
+    date_: str = typer.Option(..., "--date", help="IST date to settle as of (YYYY-MM-DD)."),
+    merchant: str | None = typer.Option(None, help="Only this merchant."),
+) -> None:
+    """Pay merchants what is due on their T+N cycle as of DATE (settlements + ledger)."""
+    from datetime import date
+
+    from api.settlements.service import settle_due
+
+    db = _db()
+    with db.session() as session:
+        created = settle_due(session, as_of=date.fromisoformat(date_), merchant_id=merchant)
+        for s in created:
+            typer.echo(f"{s.id} {s.merchant_id} net {s.amount_paise} paise UTR {s.utr}")
+    typer.echo(f"{len(created)} settlement(s)")

@@ -8,6 +8,7 @@ from api.merchants.models import Merchant
 from api.orders.models import Order
 from api.payments.models import Payment
 from api.refunds.models import Refund
+from api.settlements.models import Settlement
 from api.webhooks.models import WebhookEvent
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "Order",
     "Payment",
     "Refund",
+    "Settlement",
     "WebhookEvent",
 ]

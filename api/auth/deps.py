@@ -56,9 +56,21 @@ def principal_from_request(request: Request) -> Principal | None:
 
 
 def require_principal(request: Request, _scheme: object = Depends(basic_scheme)) -> Principal:
+    """The authenticated caller, within its key's rate limit (429 with Retry-After beyond it)."""
     principal = principal_from_request(request)
     if principal is None:
         raise _unauthorised()
+    limiter = getattr(request.app.state, "limiter", None)
+    if limiter is not None:
+        decision = limiter.hit(principal.key_id)
+        if not decision.allowed:
+            raise ApiError(
+                429,
+                "Too many requests with this key; retry after the time in Retry-After",
+                reason="rate_limited",
+                source="NA",
+                headers={"Retry-After": decision.retry_after_header},
+            )
     return principal
 
 

@@ -2,7 +2,8 @@
 
 Finance trusts the ledger only if it is provably consistent: every entry balances, the books as
 a whole balance, every captured payment has exactly its capture and fee entries (the fee by the
-one half-up rule of ``hisaab.money``), every processed refund exactly one refund entry, nothing
+one half-up rule of ``hisaab.money``), every processed refund exactly one refund entry, every
+settlement its payout entry and totals that match what it paid out, nothing
 was posted for money that did not move, and each merchant's payable balance equals what the
 payments and refunds say we owe. ``hisaab api ledger-check`` prints the violations.
 """
@@ -19,6 +20,7 @@ from api.ledger.models import JournalEntry, LedgerLine
 from api.ledger.service import FEE_REVENUE, GST_PAYABLE, merchant_payable
 from api.payments.models import Payment
 from api.refunds.models import Refund
+from api.settlements.models import Settlement
 from hisaab.money import fee_with_gst
 
 
@@ -136,6 +138,37 @@ def check_ledger(db_session: Session, *, limit: int = 100) -> LedgerReport:
                 )
         elif has_entry:
             violate(f"refund {r.id} is {r.status} but was posted to the ledger")
+    for st in db_session.scalars(select(Settlement)):
+        owed[st.merchant_id] -= st.amount_paise
+        if ("settlement.paid", st.id) not in posted:
+            violate(f"settlement {st.id} has no ledger entry")
+        elif (
+            amounts[("settlement.paid", st.id, merchant_payable(st.merchant_id), "debit")]
+            != st.amount_paise
+        ):
+            violate(
+                f"settlement entry of {st.id} does not debit the merchant {st.amount_paise} paise"
+            )
+        if st.gross_paise - st.fees_paise - st.refunds_paise != st.amount_paise:
+            violate(f"settlement {st.id}: gross - fees - refunds != net")
+        paid = db_session.execute(
+            select(
+                func.coalesce(func.sum(Payment.amount_paise), 0),
+                func.coalesce(func.sum(Payment.fee_paise), 0),
+            ).where(Payment.settlement_id == st.id)
+        ).one()
+        refunds_in = db_session.scalar(
+            select(func.coalesce(func.sum(Refund.amount_paise), 0)).where(
+                Refund.settlement_id == st.id
+            )
+        )
+        if (int(paid[0]), int(paid[1]), int(refunds_in or 0)) != (
+            st.gross_paise,
+            st.fees_paise,
+            st.refunds_paise,
+        ):
+            violate(f"settlement {st.id} totals differ from the payments and refunds it paid out")
+
     for payment_id, total in refunded.items():
         p = db_session.get(Payment, payment_id)
         if p is not None and total > p.amount_paise:

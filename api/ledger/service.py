@@ -9,8 +9,9 @@ of A with fee F and GST G posts two entries::
     payment.fee       Dr merchant_payable F+G   Cr fee_revenue F, gst_payable G
 
 and a processed refund R posts ``refund.processed: Dr merchant_payable R, Cr gateway_receivable R``
-(the MDR is not returned on refunds, as with Razorpay). Settlements, chargebacks and payouts
-will post through the same ``post_entry``.
+(the MDR is not returned on refunds, as with Razorpay). Paying a merchant's settlement of net N
+from the nodal account posts ``settlement.paid: Dr merchant_payable N, Cr nodal_bank N``.
+Chargebacks and gateway settlements will post through the same ``post_entry``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from api.db import utcnow
 from api.ledger.models import JournalEntry, LedgerLine
 
 FEE_REVENUE = "fee_revenue"
+NODAL_BANK = "nodal_bank"
 GST_PAYABLE = "gst_payable"
 
 
@@ -163,4 +165,22 @@ def merchant_balance_paise(db_session: Session, *, merchant_id: str) -> int:
     """What we owe a merchant now (credit-positive)."""
     return -balances(db_session, account_prefix=merchant_payable(merchant_id)).get(
         merchant_payable(merchant_id), 0
+    )
+
+
+def post_settlement(
+    db_session: Session, *, merchant_id: str, settlement_id: str, utr: str, amount_paise: int
+) -> None:
+    """The net paid out to a merchant from the nodal account."""
+    post_entry(
+        db_session,
+        merchant_id=merchant_id,
+        kind="settlement.paid",
+        ref_type="settlement",
+        ref_id=settlement_id,
+        description=f"settlement {settlement_id} paid by NEFT, UTR {utr}",
+        lines=[
+            Line(merchant_payable(merchant_id), "debit", amount_paise),
+            Line(NODAL_BANK, "credit", amount_paise),
+        ],
     )

@@ -8,6 +8,7 @@ scripted one. Results are read duck-typed (``outcome``, ``gateway_payment_id``, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -55,29 +56,64 @@ class GatewayPort(Protocol):
 
 
 class ConnectorGatewayPort:
-    """The production port: ``api.routing.router.Router`` and ``api.gateways.get_connector``."""
+    """The production port: ``api.routing.router.Router`` and ``api.gateways.get_connector``.
 
-    def __init__(self) -> None:
-        from api.gateways import get_connector  # type: ignore[attr-defined]
-        from api.routing.router import Router  # type: ignore[import-not-found]
+    Without the routing package every attempt goes to ``fallback_gateway``, and the stored
+    reason says so.
+    """
 
-        self._get_connector = get_connector
-        self._router = Router()
+    def __init__(
+        self,
+        router: Any = None,
+        *,
+        connector_for: Callable[[str], Any] | None = None,
+        fallback_gateway: str = "razorpay",
+    ) -> None:
+        from api.gateways import get_connector
+
+        self._get_connector = connector_for or get_connector
+        self._fallback = fallback_gateway
+        if router is None:
+            try:
+                from api.routing.router import Router  # type: ignore[import-not-found]
+            except ImportError:
+                router = None
+            else:
+                factory = getattr(Router, "from_settings", None)
+                router = factory() if factory else Router()
+        self._router = router
 
     def route(self, ctx: AttemptContext) -> Route:
-        from api.routing.router import RoutingContext  # type: ignore[import-not-found]
+        if self._router is None:
+            return Route(self._fallback, f"no router configured: default gateway {self._fallback}")
+        from api.routing import router as routing  # type: ignore[import-not-found]
 
-        decision = self._router.choose(
-            RoutingContext(
-                merchant_id=ctx.merchant_id,
-                method=ctx.method,
-                amount_paise=ctx.amount_paise,
+        try:
+            decision = self._router.choose(
+                routing.RoutingContext(
+                    merchant_id=ctx.merchant_id,
+                    method=ctx.method,
+                    amount_paise=ctx.amount_paise,
+                    payment_id=ctx.payment_id,
+                    merchant_mdr_bps=ctx.mdr_bps,
+                    wallet=ctx.wallet,
+                )
             )
-        )
+        except getattr(routing, "NoGatewayAvailable", LookupError) as exc:
+            from api.errors import ApiError
+
+            raise ApiError(
+                503,
+                f"No gateway can take this payment now: {exc}",
+                reason="no_gateway_available",
+                code="GATEWAY_ERROR",
+                source="internal",
+                step="payment_initiation",
+            ) from exc
         return Route(gateway=decision.gateway, reason=decision.reason)
 
     def authorize(self, gateway: str, ctx: AttemptContext) -> Any:
-        from api.gateways.base import AuthorizeRequest  # type: ignore[import-not-found]
+        from api.gateways.base import AuthorizeRequest
 
         return self._get_connector(gateway).authorize(
             AuthorizeRequest(
@@ -108,7 +144,8 @@ class ConnectorGatewayPort:
         return self._get_connector(gateway).status(gateway_payment_id)
 
     def record_outcome(self, gateway: str, method: str, success: bool, latency_ms: float) -> None:
-        self._router.record_outcome(gateway, method, success, latency_ms)
+        if self._router is not None:
+            self._router.record_outcome(gateway, method, success, latency_ms)
 
 
 class UnavailableGatewayPort:

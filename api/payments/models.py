@@ -54,6 +54,7 @@ class Payment(Base):
     fee_paise: Mapped[int | None] = mapped_column(BigInteger)  # incl. GST, as Razorpay shows it
     tax_paise: Mapped[int | None] = mapped_column(BigInteger)
     mdr_bps: Mapped[int | None] = mapped_column(Integer)
+    settlement_id: Mapped[str | None] = mapped_column(ForeignKey("settlements.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     authorized_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     captured_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

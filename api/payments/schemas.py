@@ -1,7 +1,7 @@
 """Payment payloads: UPI, card by token only, netbanking, wallet.
 
-A card number never enters this system: any field that looks like one (12-19 digits passing the
-Luhn check, spaces and dashes ignored) or a ``card`` object is refused before validation goes
+A card number never enters this system: any field that looks like one (13-19 digits starting with
+a card network's first digit 2-6 and passing the Luhn check, spaces and dashes ignored) or a ``card`` object is refused before validation goes
 further, and the error never echoes it.
 """
 
@@ -31,10 +31,13 @@ def _luhn_ok(digits: str) -> bool:
 
 
 def looks_like_card_number(value: str) -> bool:
-    """12-19 digits (spaces or dashes allowed) that pass the Luhn check."""
+    """13-19 digits (spaces or dashes allowed) with a card network's first digit and a good Luhn.
+
+    Twelve-digit UPI RRNs and ``+91`` phone numbers are not card numbers and pass.
+    """
     for match in _DIGITS_RE.finditer(value):
         digits = re.sub(r"[ -]", "", match.group())
-        if 12 <= len(digits) <= 19 and _luhn_ok(digits):
+        if 13 <= len(digits) <= 19 and digits[0] in "23456" and _luhn_ok(digits):
             return True
     return False
 

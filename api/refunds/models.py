@@ -28,6 +28,7 @@ class Refund(Base):
     gateway: Mapped[str] = mapped_column(String(32))
     gateway_refund_id: Mapped[str | None] = mapped_column(String(64))
     error_code: Mapped[str | None] = mapped_column(String(64))
+    settlement_id: Mapped[str | None] = mapped_column(ForeignKey("settlements.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

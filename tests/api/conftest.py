@@ -23,6 +23,7 @@ import api.models  # noqa: F401
 from api.auth.service import invalidate_cache, issue_key
 from api.db import Base, Database
 from api.migrate import upgrade
+from api.operations.ratelimit import RateLimit
 from hisaab.settings import Settings
 from tests.api.fakes import ScriptedGatewayPort
 
@@ -100,7 +101,13 @@ def gateway() -> ScriptedGatewayPort:
 def app(db: Database, gateway: ScriptedGatewayPort, tmp_path: Path) -> Any:
     from api.app import create_app
 
-    return create_app(Settings(data_dir=tmp_path), database=db, gateway_port=gateway, migrate=False)
+    return create_app(
+        Settings(data_dir=tmp_path),
+        database=db,
+        gateway_port=gateway,
+        migrate=False,
+        rate_limit=RateLimit(rate_per_s=10_000, burst=10_000),  # rate limits have their own tests
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Running the API in production: rate limits, Prometheus metrics, masked request logs."""

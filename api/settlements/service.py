@@ -1,0 +1,260 @@
+"""Paying merchants what they are owed, on their T+N business-day cycle, and reporting it.
+
+``settle_due`` groups each merchant's captured payments and processed refunds whose settlement
+date (T+N business days after the IST business date of the capture or refund, from the
+kernel's calendar) has come, nets fees (with GST) and refunds off the gross, records one
+settlement with a NEFT UTR, and posts it to the ledger. A merchant whose refunds exceed its
+captures in a cycle is not paid (net <= 0): the items wait for the next cycle.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.db import epoch, utcnow
+from api.errors import not_found
+from api.ledger.service import post_settlement
+from api.merchants.models import Merchant
+from api.orders.models import Order
+from api.payments.models import Payment
+from api.refunds.models import Refund
+from api.schemas import Page
+from api.settlements.models import Settlement
+from api.settlements.schemas import ReconItem, SettlementOut
+from api.webhooks.outbox import enqueue_event
+from hisaab.calendar import ist_date, ist_midnight_utc, settlement_date
+from hisaab.ids import new_id
+
+
+def _utr(ifsc: str, on: date, sequence: int) -> str:
+    """A NEFT UTR (16 characters): bank code, 'N', year, day of year, a 6-digit daily sequence."""
+    return f"{ifsc[:4]}N{on:%y}{on.timetuple().tm_yday:03d}{sequence:06d}"
+
+
+def settle_due(
+    db_session: Session, *, as_of: date, merchant_id: str | None = None
+) -> list[Settlement]:
+    """Create the settlements due on or before IST date ``as_of``; returns them."""
+    cutoff = ist_midnight_utc(as_of + timedelta(days=1))
+    payments = select(Payment).where(
+        Payment.status.in_(("captured", "refunded")),
+        Payment.settlement_id.is_(None),
+        Payment.captured_at < cutoff,
+    )
+    refunds = select(Refund).where(
+        Refund.status == "processed", Refund.settlement_id.is_(None), Refund.processed_at < cutoff
+    )
+    if merchant_id is not None:
+        payments = payments.where(Payment.merchant_id == merchant_id)
+        refunds = refunds.where(Refund.merchant_id == merchant_id)
+    cycles: dict[str, int] = {}
+
+    def due(mid: str, ts) -> bool:  # type: ignore[no-untyped-def]
+        if mid not in cycles:
+            merchant = db_session.get(Merchant, mid)
+            cycles[mid] = merchant.settlement_cycle_days if merchant else 2
+        return settlement_date(ist_date(ts), cycles[mid]) <= as_of
+
+    by_merchant_p: dict[str, list[Payment]] = defaultdict(list)
+    by_merchant_r: dict[str, list[Refund]] = defaultdict(list)
+    for p in db_session.scalars(payments.order_by(Payment.captured_at)):
+        if p.captured_at is not None and due(p.merchant_id, p.captured_at):
+            by_merchant_p[p.merchant_id].append(p)
+    for r in db_session.scalars(refunds.order_by(Refund.processed_at)):
+        if r.processed_at is not None and due(r.merchant_id, r.processed_at):
+            by_merchant_r[r.merchant_id].append(r)
+
+    created = []
+    sequence = (
+        db_session.scalar(
+            select(func.count()).select_from(Settlement).where(Settlement.settlement_date == as_of)
+        )
+        or 0
+    )
+    for mid in sorted(set(by_merchant_p) | set(by_merchant_r)):
+        items_p, items_r = by_merchant_p[mid], by_merchant_r[mid]
+        gross = sum(p.amount_paise for p in items_p)
+        fees = sum(p.fee_paise or 0 for p in items_p)
+        tax = sum(p.tax_paise or 0 for p in items_p)
+        refunded = sum(r.amount_paise for r in items_r)
+        net = gross - fees - refunded
+        if net <= 0:
+            continue
+        merchant = db_session.get(Merchant, mid)
+        assert merchant is not None
+        settlement = Settlement(
+            id=new_id("setl"),
+            merchant_id=mid,
+            settlement_date=as_of,
+            gross_paise=gross,
+            fees_paise=fees,
+            tax_paise=tax,
+            refunds_paise=refunded,
+            amount_paise=net,
+            utr=_utr(merchant.settlement_ifsc, as_of, sequence + len(created) + 1),
+            status="processed",
+            created_at=utcnow(),
+        )
+        db_session.add(settlement)
+        db_session.flush()
+        for p in items_p:
+            p.settlement_id = settlement.id
+        for r in items_r:
+            r.settlement_id = settlement.id
+        post_settlement(
+            db_session,
+            merchant_id=mid,
+            settlement_id=settlement.id,
+            utr=settlement.utr,
+            amount_paise=net,
+        )
+        enqueue_event(
+            db_session,
+            merchant_id=mid,
+            event="settlement.processed",
+            entity="settlement",
+            body=settlement_out(settlement).model_dump(),
+        )
+        created.append(settlement)
+    return created
+
+
+def get_settlement(db_session: Session, *, merchant_id: str, settlement_id: str) -> Settlement:
+    row = db_session.get(Settlement, settlement_id)
+    if row is None or row.merchant_id != merchant_id:
+        raise not_found("settlement", settlement_id)
+    return row
+
+
+def list_settlements(db_session: Session, *, merchant_id: str, page: Page) -> list[Settlement]:
+    from api.orders.service import _ts
+
+    stmt = select(Settlement).where(Settlement.merchant_id == merchant_id)
+    if page.from_ is not None:
+        stmt = stmt.where(Settlement.created_at >= _ts(page.from_))
+    if page.to is not None:
+        stmt = stmt.where(Settlement.created_at <= _ts(page.to))
+    stmt = stmt.order_by(Settlement.created_at.desc(), Settlement.id.desc())
+    return list(db_session.scalars(stmt.offset(page.skip).limit(page.count)))
+
+
+def settlement_items(
+    db_session: Session,
+    *,
+    merchant_id: str,
+    settlement_ids: list[str],
+    recon_status: dict[str, str] | None = None,
+) -> list[ReconItem]:
+    """Every payment and refund paid out in the given settlements, as recon report rows."""
+    if not settlement_ids:
+        return []
+    recon_status = recon_status or {}
+    settlements = {
+        s.id: s
+        for s in db_session.scalars(
+            select(Settlement).where(
+                Settlement.id.in_(settlement_ids), Settlement.merchant_id == merchant_id
+            )
+        )
+    }
+    rows = db_session.execute(
+        select(Payment, Order.receipt)
+        .join(Order, Order.id == Payment.order_id)
+        .where(Payment.settlement_id.in_(list(settlements)))
+        .order_by(Payment.captured_at, Payment.id)
+    ).all()
+    items: list[ReconItem] = []
+    for p, receipt in rows:
+        s = settlements[p.settlement_id or ""]
+        items.append(
+            ReconItem(
+                entity_id=p.id,
+                type="payment",
+                debit=0,
+                credit=p.amount_paise - (p.fee_paise or 0),
+                amount=p.amount_paise,
+                currency=p.currency,
+                fee=p.fee_paise or 0,
+                tax=p.tax_paise or 0,
+                settled=True,
+                created_at=epoch(p.created_at),
+                settled_at=epoch(s.created_at),
+                settlement_id=s.id,
+                settlement_utr=s.utr,
+                payment_id=p.id,
+                order_id=p.order_id,
+                order_receipt=receipt,
+                method=p.method,
+                notes=p.notes or {},
+                recon_status=recon_status.get(p.id),
+            )
+        )
+    for r, p in db_session.execute(
+        select(Refund, Payment)
+        .join(Payment, Payment.id == Refund.payment_id)
+        .where(Refund.settlement_id.in_(list(settlements)))
+        .order_by(Refund.processed_at, Refund.id)
+    ).all():
+        s = settlements[r.settlement_id or ""]
+        items.append(
+            ReconItem(
+                entity_id=r.id,
+                type="refund",
+                debit=r.amount_paise,
+                credit=0,
+                amount=r.amount_paise,
+                currency=r.currency,
+                fee=0,
+                tax=0,
+                settled=True,
+                created_at=epoch(r.created_at),
+                settled_at=epoch(s.created_at),
+                settlement_id=s.id,
+                settlement_utr=s.utr,
+                payment_id=r.payment_id,
+                order_id=p.order_id,
+                order_receipt=None,
+                method=p.method,
+                notes=r.notes or {},
+                recon_status=recon_status.get(r.payment_id),
+            )
+        )
+    return items
+
+
+def settlements_on(
+    db_session: Session, *, merchant_id: str, year: int, month: int, day: int | None
+) -> list[str]:
+    start = date(year, month, day or 1)
+    if day is not None:
+        end = start
+    else:
+        end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return list(
+        db_session.scalars(
+            select(Settlement.id).where(
+                Settlement.merchant_id == merchant_id,
+                Settlement.settlement_date >= start,
+                Settlement.settlement_date <= end,
+            )
+        )
+    )
+
+
+def settlement_out(s: Settlement) -> SettlementOut:
+    return SettlementOut(
+        id=s.id,
+        amount=s.amount_paise,
+        status=s.status,
+        fees=s.fees_paise,
+        tax=s.tax_paise,
+        utr=s.utr,
+        gross_amount=s.gross_paise,
+        refunds=s.refunds_paise,
+        settlement_date=s.settlement_date.isoformat(),
+        created_at=epoch(s.created_at),
+    )
