@@ -676,5 +676,10 @@ def recon_assign(
     _set_break_status(break_id, "investigating", None, to, comment, data_dir)
 
 
+risk_app = typer.Typer(help="Credit and AML risk models.", no_args_is_help=True)
+app.add_typer(risk_app, name="risk")
+risk_app.add_typer(__import__("risk.credit.cli", fromlist=["credit_app"]).credit_app, name="credit")
+
+
 if __name__ == "__main__":
     app()

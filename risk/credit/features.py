@@ -32,10 +32,12 @@ DERIVED_FEATURES: dict[str, tuple[tuple[str, ...], Callable[[], pl.Expr]]] = {
     "debt_to_income": (
         ("existing_emi_paise", "requested_amount_paise", "tenor_months", "monthly_income_paise"),
         lambda: (
-            pl.col("existing_emi_paise")
-            + pl.col("requested_amount_paise") / pl.max_horizontal(pl.col("tenor_months"), 1)
-        )
-        / pl.max_horizontal(pl.col("monthly_income_paise"), 1),
+            (
+                pl.col("existing_emi_paise")
+                + pl.col("requested_amount_paise") / pl.max_horizontal(pl.col("tenor_months"), 1)
+            )
+            / pl.max_horizontal(pl.col("monthly_income_paise"), 1)
+        ),
     ),
     "avg_ticket_paise": (
         ("captured_amount_paise", "captured_payments"),
@@ -106,7 +108,9 @@ def read_source(spec: CreditSpec, warehouse: Path | None = None) -> pl.DataFrame
         try:
             return pl.from_arrow(con.sql(f"select * from {spec.data.table}").to_arrow_table())  # type: ignore[return-value]
         except duckdb.CatalogException as exc:
-            raise SpecError(f"data.table: {spec.data.table} is not in the warehouse ({exc})") from None
+            raise SpecError(
+                f"data.table: {spec.data.table} is not in the warehouse ({exc})"
+            ) from None
 
 
 def target_vector(spec: CreditSpec, frame: pl.DataFrame) -> np.ndarray:
@@ -128,7 +132,9 @@ def frame_hash(frame: pl.DataFrame) -> str:
     return h.hexdigest()
 
 
-def load_data(spec: CreditSpec, warehouse: Path | None = None, origin: str = "<spec>") -> CreditData:
+def load_data(
+    spec: CreditSpec, warehouse: Path | None = None, origin: str = "<spec>"
+) -> CreditData:
     """Read the spec's rows, check the spec against them, derive ratios and the target."""
     raw = read_source(spec, warehouse)
     check_columns(spec, column_kinds(raw), origin)

@@ -109,7 +109,8 @@ class GbmModel:
             feature_names=names,
             categorical=categorical,
             factor=spec.scaling.pdo / math.log(2),
-            offset=spec.scaling.base_score - spec.scaling.pdo / math.log(2) * math.log(spec.scaling.base_odds),
+            offset=spec.scaling.base_score
+            - spec.scaling.pdo / math.log(2) * math.log(spec.scaling.base_odds),
         )
         est.fit(model.matrix(frame), y)
         return model

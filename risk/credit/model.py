@@ -50,7 +50,11 @@ class Calibrator:
 
             iso = IsotonicRegression(y_min=1e-6, y_max=1 - 1e-6, out_of_bounds="clip")
             iso.fit(pd_raw, y)
-            return cls(method, x=[float(v) for v in iso.X_thresholds_], y=[float(v) for v in iso.y_thresholds_])
+            return cls(
+                method,
+                x=[float(v) for v in iso.X_thresholds_],
+                y=[float(v) for v in iso.y_thresholds_],
+            )
         return cls("none")
 
     def __call__(self, pd_raw: np.ndarray) -> np.ndarray:
@@ -149,8 +153,8 @@ class CreditModel:
         k = min(TOP_REASONS, ex.points_lost.shape[1])
         order = np.argsort(-ex.points_lost, axis=1, kind="stable")[:, :k]
         lost = np.take_along_axis(ex.points_lost, order, axis=1)
-        names = np.array(self.feature_names, dtype=object)[order]
-        texts_of = np.array([self.reason_text(n) for n in self.feature_names], dtype=object)[order]
+        codes = pl.Series(self.feature_names, dtype=pl.String)
+        texts = pl.Series([self.reason_text(n) for n in self.feature_names], dtype=pl.String)
         cols: dict[str, Any] = {
             "probability_of_default": ex.pd,
             "score": ex.score.astype(np.int64),
@@ -158,17 +162,24 @@ class CreditModel:
             "credit_limit_paise": limit,
         }
         for i in range(TOP_REASONS):
-            has = lost[:, i] > 0 if i < k else np.zeros(len(ex.pd), dtype=bool)
-            cols[f"reason_code_{i + 1}"] = np.where(has, names[:, i] if i < k else None, None)
-            cols[f"reason_text_{i + 1}"] = np.where(has, texts_of[:, i] if i < k else None, None)
-            cols[f"points_lost_{i + 1}"] = np.where(has, lost[:, i] if i < k else 0, 0).astype(
-                np.float64
-            )
-        out = pl.DataFrame(cols, nan_to_null=True)
-        out = out.with_columns(
-            [pl.col(f"reason_code_{i + 1}").cast(pl.String) for i in range(TOP_REASONS)]
-            + [pl.col(f"reason_text_{i + 1}").cast(pl.String) for i in range(TOP_REASONS)]
-        )
+            if i < k:
+                has = pl.Series(lost[:, i] > 0)
+                cols[f"reason_code_{i + 1}"] = pl.select(
+                    pl.when(has).then(codes.gather(order[:, i]))
+                ).to_series()
+                cols[f"reason_text_{i + 1}"] = pl.select(
+                    pl.when(has).then(texts.gather(order[:, i]))
+                ).to_series()
+                cols[f"points_lost_{i + 1}"] = np.where(lost[:, i] > 0, lost[:, i], 0.0)
+            else:
+                cols[f"reason_code_{i + 1}"] = pl.repeat(
+                    None, len(ex.pd), dtype=pl.String, eager=True
+                )
+                cols[f"reason_text_{i + 1}"] = pl.repeat(
+                    None, len(ex.pd), dtype=pl.String, eager=True
+                )
+                cols[f"points_lost_{i + 1}"] = np.zeros(len(ex.pd))
+        out = pl.DataFrame(cols)
         if self.spec.data.id_column and self.spec.data.id_column in frame.columns:
             out = out.insert_column(0, frame[self.spec.data.id_column])
         return out.with_columns(

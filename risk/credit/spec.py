@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 import yaml  # type: ignore[import-untyped]
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -80,7 +80,8 @@ class Feature(_Strict):
         "auto (the binning picks one direction) or none (numeric: any shape).",
     )
     reason: str | None = Field(
-        None, description="Plain-language reason an applicant is told when this feature costs points."
+        None,
+        description="Plain-language reason an applicant is told when this feature costs points.",
     )
 
 
@@ -223,7 +224,9 @@ def load_spec(path: Path | str) -> CreditSpec:
     spec = parse_spec(doc, str(path))
     if spec.data.source == "csv" and spec.data.path and not Path(spec.data.path).is_absolute():
         resolved = (path.parent / spec.data.path).resolve()
-        spec = spec.model_copy(update={"data": spec.data.model_copy(update={"path": str(resolved)})})
+        spec = spec.model_copy(
+            update={"data": spec.data.model_copy(update={"path": str(resolved)})}
+        )
     return spec
 
 
@@ -239,7 +242,9 @@ def check_columns(spec: CreditSpec, columns: dict[str, str], origin: str = "<spe
     for i, f in enumerate(spec.features):
         kind = columns.get(f.name)
         if kind is None:
-            problems.append(f"{origin}: features[{i}].name: unknown feature {f.name!r}; the data has: {known}")
+            problems.append(
+                f"{origin}: features[{i}].name: unknown feature {f.name!r}; the data has: {known}"
+            )
         elif f.type == "numeric" and kind == "categorical":
             problems.append(
                 f"{origin}: features[{i}].type: {f.name!r} is text in the data, not numeric; "

@@ -81,14 +81,11 @@ def train(spec: CreditSpec, data: CreditData, truth_dir: Path | None = None) -> 
         "holdout_periods": held,
         "calibration": table,
         "calibration_error": ev.calibration_error(table),
+        "calibration_max_gap": ev.calibration_max_gap(table),
         "psi": ev.psi_by_feature(frame[tr], latest, spec, model.feature_names),
-        "slices": ev.slice_metrics(
-            frame[ho], y_ho, ho_pd, decisions["decision"].to_numpy(), spec
-        ),
+        "slices": ev.slice_metrics(frame[ho], y_ho, ho_pd, decisions["decision"].to_numpy(), spec),
         "approval_rate": float((decisions["decision"] == "approve").mean()),
-        "decisions": {
-            k: int(v) for k, v in decisions["decision"].value_counts().iter_rows()
-        },
+        "decisions": {k: int(v) for k, v in decisions["decision"].value_counts().iter_rows()},
     }
     if isinstance(model.core, Scorecard):
         metrics["dropped_features"] = model.core.dropped
