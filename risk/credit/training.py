@@ -96,11 +96,23 @@ def train(spec: CreditSpec, data: CreditData, truth_dir: Path | None = None) -> 
     holdout = decisions.with_columns(pl.Series("is_bad", y_ho))
     return TrainResult(
         model=model,
-        metrics=metrics,
+        metrics=_rounded(metrics),
         holdout=holdout,
         train_rows=len(tr),
         data_hash=data.data_hash,
     )
+
+
+def _rounded(value: Any) -> Any:
+    """Metrics to 10 decimals: numpy's pairwise sums may differ in the last bit between runs
+    (memory alignment), and a stored metric should not."""
+    if isinstance(value, float):
+        return round(value, 10)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
 
 
 def _oracle_auc(
