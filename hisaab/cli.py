@@ -676,5 +676,10 @@ def recon_assign(
     _set_break_status(break_id, "investigating", None, to, comment, data_dir)
 
 
+from risk.aml.cli import aml_app  # noqa: E402  (the compliance officer's commands)
+
+app.add_typer(aml_app, name="aml")
+
+
 if __name__ == "__main__":
     app()
