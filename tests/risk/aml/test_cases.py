@@ -102,13 +102,17 @@ def test_a_case_goes_from_alerts_to_reported_with_every_step_audited(engine: Eng
     with svc.session_scope(engine) as s:
         svc.publish_alerts(_alerts(), session=s)
     with svc.session_scope(engine) as s:
-        case = svc.open_case(["alrt_test0000000000", "alrt_test0000000001"], session=s, actor="priya")
+        case = svc.open_case(
+            ["alrt_test0000000000", "alrt_test0000000001"], session=s, actor="priya"
+        )
         case_id = case.case_id
         assert case.priority == "high" and case.status == "open"
     with svc.session_scope(engine) as s:
         svc.assign_case(case_id, "arjun", session=s, actor="priya")
         svc.add_note(case_id, "Payers are unrelated; KYC says student.", session=s, actor="arjun")
-        svc.add_evidence(case_id, "transfer", "trf_00000000000000", "largest credit", session=s, actor="arjun")
+        svc.add_evidence(
+            case_id, "transfer", "trf_00000000000000", "largest credit", session=s, actor="arjun"
+        )
         svc.escalate_case(
             case_id,
             "Mule account collecting from strangers and paying out the same night.",
@@ -119,7 +123,14 @@ def test_a_case_goes_from_alerts_to_reported_with_every_step_audited(engine: Eng
     with svc.session_scope(engine) as s, pytest.raises(svc.CaseError, match="no STR yet"):
         svc.close_case(case_id, "reported", "filed", session=s, actor="arjun")
     with svc.session_scope(engine) as s:
-        svc.record_report("STR", session=s, actor="arjun", sha256="0" * 64, due_on=date(2026, 11, 17), case_id=case_id)
+        svc.record_report(
+            "STR",
+            session=s,
+            actor="arjun",
+            sha256="0" * 64,
+            due_on=date(2026, 11, 17),
+            case_id=case_id,
+        )
         svc.close_case(case_id, "reported", "STR filed with FIU-IND", session=s, actor="arjun")
     with svc.session_scope(engine) as s:
         case = svc.get_case(case_id, session=s)
@@ -141,7 +152,9 @@ def test_a_closed_case_cannot_change(engine: Engine) -> None:
     with svc.session_scope(engine) as s:
         svc.publish_alerts(_alerts(1), session=s)
         case_id = svc.open_case(["alrt_test0000000000"], session=s, actor="priya").case_id
-        svc.close_case(case_id, "false_positive", "Salary run of a known employer", session=s, actor="priya")
+        svc.close_case(
+            case_id, "false_positive", "Salary run of a known employer", session=s, actor="priya"
+        )
     with svc.session_scope(engine) as s, pytest.raises(svc.CaseError, match="closed"):
         svc.add_note(case_id, "late thought", session=s, actor="priya")
 
@@ -162,13 +175,22 @@ def test_workflow_refuses_empty_reasons_unknown_evidence_and_missing_actors(engi
         svc.publish_alerts(_alerts(1), session=s)
         case_id = svc.open_case(["alrt_test0000000000"], session=s, actor="priya").case_id
     for call, match in (
-        (lambda s: svc.close_case(case_id, "false_positive", " ", session=s, actor="priya"), "reason"),
-        (lambda s: svc.add_evidence(case_id, "rumour", "x", "", session=s, actor="priya"), "evidence kind"),
+        (
+            lambda s: svc.close_case(case_id, "false_positive", " ", session=s, actor="priya"),
+            "reason",
+        ),
+        (
+            lambda s: svc.add_evidence(case_id, "rumour", "x", "", session=s, actor="priya"),
+            "evidence kind",
+        ),
         (lambda s: svc.escalate_case(case_id, "odd", session=s, actor="priya"), "grounds"),
         (lambda s: svc.add_note(case_id, "hello", session=s, actor=""), "actor"),
         (lambda s: svc.open_case(["alrt_nope"], session=s, actor="priya"), "no alert"),
     ):
-        with svc.session_scope(engine) as s, pytest.raises((svc.CaseError, svc.NotFound), match=match):
+        with (
+            svc.session_scope(engine) as s,
+            pytest.raises((svc.CaseError, svc.NotFound), match=match),
+        ):
             call(s)
     with svc.session_scope(engine) as s:
         events = s.scalars(select(svc.AmlAuditEvent.action)).all()

@@ -21,7 +21,15 @@ from risk.aml.fiu_reports import (
     validate,
 )
 
-PERSON = Person("Tanushree Sen", "IND", "cust_jYlmOernRyYtCi", "acc_PQlHaXSYsa2Jet", "IN", "subject", date(1988, 6, 9))
+PERSON = Person(
+    "Tanushree Sen",
+    "IND",
+    "cust_jYlmOernRyYtCi",
+    "acc_PQlHaXSYsa2Jet",
+    "IN",
+    "subject",
+    date(1988, 6, 9),
+)
 TXN = Transaction(
     "trf_04200000000123",
     datetime(2026, 11, 6, 16, 30, tzinfo=UTC),
@@ -84,7 +92,9 @@ def test_a_zero_amount_is_refused() -> None:
 
 
 def test_a_hand_edited_str_with_a_bad_flag_is_refused() -> None:
-    xml = render(_str()).replace(b"<LEAInformed>N</LEAInformed>", b"<LEAInformed>maybe</LEAInformed>")
+    xml = render(_str()).replace(
+        b"<LEAInformed>N</LEAInformed>", b"<LEAInformed>maybe</LEAInformed>"
+    )
     with pytest.raises(ReportError, match="LEAInformed"):
         validate(xml, "STR")
 
