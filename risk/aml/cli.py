@@ -9,7 +9,7 @@ against the simulator's truth (``evaluate``).
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +104,9 @@ def run_cmd(
     ),
     start: str | None = typer.Option(None, "--from", help="First date of a range (with --to)."),
     end: str | None = typer.Option(None, "--to", help="Last date of a range."),
+    days: int | None = typer.Option(
+        None, "--days", min=1, help="The last N days up to the latest date in the lake."
+    ),
     publish: bool = typer.Option(True, help="Publish alerts to the case database (OLTP)."),
     data_dir: Path | None = DataDir,
 ) -> None:
@@ -120,7 +123,8 @@ def run_cmd(
             if latest is None:
                 console.print("[red]No transfers in the lake.[/] Run `hisaab extract` first.")
                 raise typer.Exit(1)
-            s, e = s or latest, e or latest
+            e = e or latest
+            s = s or (e - timedelta(days=days - 1) if days else e)
         res = run_batch(con, s, e)
     finally:
         con.close()

@@ -103,8 +103,10 @@ def name_score(candidate: str, listed: str) -> float:
     c = _expand_initials(c, lst)
     a, b = " ".join(sorted(c)), " ".join(sorted(lst))
     score = max(fuzz.ratio(a, b), fuzz.ratio("".join(c), "".join(lst)))
-    if len(c) >= 2 and len(c) < len(lst):
-        # A name missing a middle word of the listed one ("Yusuf Qureshi"): a partial match.
+    shared = sum(1 for w in c if w in lst)
+    if len(c) < len(lst) and shared >= 2:
+        # A name missing a word of the listed one ("Yusuf Qureshi"): a partial match, on at
+        # least two shared words, so one common first name alone is never enough.
         score = max(score, 0.9 * fuzz.token_set_ratio(a, b))
     return float(score)
 
