@@ -698,7 +698,15 @@ def _add_risk_commands() -> None:
     risk_app.add_typer(credit_app, name="credit")
 
 
+def _add_aml_commands() -> None:
+    """``hisaab aml ...`` (the compliance officer's commands)."""
+    from risk.aml.cli import aml_app
+
+    app.add_typer(aml_app, name="aml")
+
+
 _add_risk_commands()
+_add_aml_commands()
 
 
 if __name__ == "__main__":
