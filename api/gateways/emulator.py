@@ -197,8 +197,8 @@ class EmulatedGateway(ABC):
         if row is None:
             return self._result(FAILED, gateway_payment_id, cat.not_found, self._quick(), None)
         latency = self._latency(row.method, 0.5, CAPTURE_LATENCY_SHARE)
-        if row.state == STATE_PENDING:
-            return self._from_row(row, latency, outcome=UNKNOWN, error=cat.pending)
+        if row.state == STATE_PENDING:  # nothing to capture yet; nothing was captured
+            return self._from_row(row, latency, outcome=FAILED, error=cat.pending)
         if row.state == STATE_FAILED:
             return self._from_row(row, latency, outcome=FAILED)
         if row.state != STATE_AUTHORIZED:
