@@ -55,7 +55,7 @@ from api.gateways.faults import (
     FaultInjector,
     utc_now,
 )
-from api.gateways.journal import GatewayJournal, PaymentRow, RefundRow, from_us, to_us
+from api.gateways.journal import GatewayJournal, PaymentRow, RefundRow, to_us
 from hisaab.calendar import ist_date, settlement_date
 from hisaab.money import fee_with_gst
 
@@ -429,9 +429,6 @@ class EmulatedGateway(ABC):
         d = ist_date(now)
         tail = rrn_tail(self.seed, self.journal.next_sequence("*", "rrn"))
         return f"{d.year % 10}{d.timetuple().tm_yday:03d}{tail}"
-
-    def created_at(self, row: PaymentRow) -> datetime:
-        return from_us(row.created_at_us)
 
 
 def build_emulators(
