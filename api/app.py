@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 
 from api.auth.deps import PlatformPrincipal
 from api.db import Database, sqlalchemy_url
-from api.errors import install_error_handlers
+from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.idempotency.middleware import IdempotencyMiddleware
 from api.idempotency.service import DEFAULT_TTL
 from api.operations.metrics import ApiMetrics, InstrumentedGatewayPort
@@ -120,5 +120,5 @@ def create_app(
 
     app.include_router(health, prefix=API_PREFIX)
     for router in _routers():
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     return app
