@@ -26,6 +26,9 @@ demo: $(STAMP)  ## simulate a world, ingest it, reconcile it, and show the break
 	$(BIN)/hisaab extract --quiet
 	$(BIN)/hisaab recon
 	$(BIN)/hisaab recon evaluate
+	$(BIN)/hisaab aml run --days 7
+	$(BIN)/hisaab aml screen
+	$(BIN)/hisaab aml evaluate
 
 test: $(STAMP)  ## lint, format check and the test suite (slow scale tests excluded)
 	$(BIN)/ruff check .
@@ -42,6 +45,7 @@ format: $(STAMP)  ## apply ruff's fixes and formatting
 bench: $(STAMP)  ## run the benchmarks (minutes; writes bench/results/)
 	$(BIN)/python bench/bench_simulate.py
 	$(BIN)/python bench/bench_ingest.py
+	flock /tmp/hisaab-bench.lock $(BIN)/python bench/bench_aml.py
 
 serve: $(STAMP)  ## run the payments API with uvicorn on http://127.0.0.1:8000 (docs at /docs)
 	$(BIN)/hisaab api serve --host $${API_HOST:-127.0.0.1} --port $${API_PORT:-8000}

@@ -687,6 +687,27 @@ def _add_api_commands() -> None:
 
 _add_api_commands()
 
+risk_app = typer.Typer(help="Credit and AML risk models.", no_args_is_help=True)
+app.add_typer(risk_app, name="risk")
+
+
+def _add_risk_commands() -> None:
+    """``hisaab risk credit ...`` (BNPL credit models)."""
+    from risk.credit.cli import credit_app
+
+    risk_app.add_typer(credit_app, name="credit")
+
+
+def _add_aml_commands() -> None:
+    """``hisaab aml ...`` (the compliance officer's commands)."""
+    from risk.aml.cli import aml_app
+
+    app.add_typer(aml_app, name="aml")
+
+
+_add_risk_commands()
+_add_aml_commands()
+
 
 if __name__ == "__main__":
     app()

@@ -40,6 +40,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -464,19 +465,25 @@ def _parse_and_load(run: _FileRun, fmt: FileFormat, data: bytes) -> FileReport:
 
 
 def _load_chunked(run: _FileRun, fmt: FileFormat, path: Path) -> FileReport:
+    """Chunk k+1 is read and parsed on a worker thread while chunk k goes through the contract
+    on this one (and chunk k-1 is written by the lake's writer thread): polars, numpy, hashlib
+    and file reads release the GIL, so the stages overlap on the second core. Results are taken
+    in chunk order, so refusals, flags and row numbers are the same as one chunk at a time."""
     assert fmt.layout is not None
     loader = _Loader(run, fmt.layout.table, chunked=True)
-    with path.open("rb") as f:
+    with path.open("rb") as f, ThreadPoolExecutor(1, thread_name_prefix="parse") as worker:
         header = f.readline()
+        chunks = _record_chunks(f, header, run.ctx.chunk_bytes)
+
+        def read_and_parse() -> tuple[int, bytes, ParsedFile] | None:
+            item = next(chunks, None)
+            return None if item is None else (*item, run.parse(fmt, item[1]))
+
         try:
-            for first_line, chunk in _record_chunks(f, header, run.ctx.chunk_bytes):
-                parsed = run.parse(fmt, chunk)
-                if any(r.reason_code in _STRUCTURAL for r in parsed.rejects) or (
-                    chunk.endswith(b"\n")
-                    and any(r.reason_code == TRUNCATED_FILE for r in parsed.rejects)
-                ):
-                    raise _WholeFileNeeded
-                loader.add(parsed, chunk, line_offset=first_line - 2)
+            ahead = worker.submit(read_and_parse)
+            while (item := ahead.result()) is not None:
+                ahead = worker.submit(read_and_parse)
+                _load_chunk(loader, *item)
         except FileRejected as exc:
             run.report.rows_in = loader.rows_in
             return run.reject_file(exc.reason_code, exc.message)
@@ -484,6 +491,14 @@ def _load_chunked(run: _FileRun, fmt: FileFormat, path: Path) -> FileReport:
             run.report.rows_in = loader.rows_in
             return run.reject_file(exc.reason, exc.message)
     return loader.finish()
+
+
+def _load_chunk(loader: _Loader, first_line: int, chunk: bytes, parsed: ParsedFile) -> None:
+    if any(r.reason_code in _STRUCTURAL for r in parsed.rejects) or (
+        chunk.endswith(b"\n") and any(r.reason_code == TRUNCATED_FILE for r in parsed.rejects)
+    ):
+        raise _WholeFileNeeded
+    loader.add(parsed, chunk, line_offset=first_line - 2)
 
 
 def landing_files(
@@ -573,64 +588,54 @@ def ingest_paths(
 class _DuplicateTracker:
     """``is_duplicate_in_file``: the second and later rows of a natural key in one file.
 
-    Within a frame this is the contract's ``duplicate_flag``. A file read in chunks also needs
-    the keys of earlier chunks: their 64-bit row hashes are kept sorted (a hash hit is only a
-    candidate) and their key columns are kept to confirm candidates exactly.
+    Within a frame this is the contract's ``duplicate_flag``, run only when the frame's 64-bit
+    key hashes are not all distinct (equal keys hash equally), and then only on the rows whose
+    hash repeats. A file read in chunks also remembers the hashes of earlier chunks in a byte
+    map of ``SLOTS`` (128 MB): a row whose slot is taken may have been seen before, and only
+    those rows are confirmed exactly against the key columns kept from earlier chunks (a hash or
+    slot collision is only a candidate). A clean 10M-row file costs a gather and a scatter per
+    chunk instead of a sort of every hash seen so far.
     """
+
+    SLOT_BITS = 27
 
     def __init__(self, contract: data_contracts.Contract, remember: bool) -> None:
         self.contract = contract
         self.key = list(contract.natural_key)
-        self.remember = remember
-        self.hashes = np.empty(0, np.uint64)
+        self.slots = np.zeros(1 << self.SLOT_BITS, np.uint8) if remember else None
         self.earlier: list[pl.DataFrame] = []
 
     def flag(self, frame: pl.DataFrame) -> pl.Series:
         keys = frame.select(self.key)
-        hashes = keys.hash_rows().to_numpy()
-        order = np.argsort(hashes, kind="stable")
-        ordered = hashes[order]
-        within = self._within(frame, order, ordered)
-        if self.remember and self.hashes.size and hashes.size:
-            # Sorted needles make the binary searches walk memory in order (10x faster).
-            at = np.minimum(np.searchsorted(self.hashes, ordered), self.hashes.size - 1)
-            hit = np.empty(hashes.size, dtype=bool)
-            hit[order] = self.hashes[at] == ordered
-            if hit.any():
-                wanted = pl.Series(np.unique(hashes[hit]))
-                earlier = pl.concat(
-                    [f.filter(pl.col("__h").is_in(wanted.implode())) for f in self.earlier]
-                ).select(self.key)
-                seen = (
-                    keys.with_row_index("__i")
-                    .filter(pl.Series(hit))
-                    .join(earlier.unique(), on=self.key, how="semi", nulls_equal=True)
-                    .get_column("__i")
-                    .to_numpy()
-                )
-                within[seen] = True
-        if not self.remember:
-            return pl.Series("is_duplicate_in_file", within)
-        self.earlier.append(keys.with_columns(__h=pl.Series(hashes)))
-        # Two sorted runs: the stable sort (timsort) merges them in linear time.
-        self.hashes = np.sort(np.concatenate([self.hashes, ordered]), kind="stable")
+        hashes = keys.hash_rows()
+        within = np.zeros(frame.height, dtype=bool)
+        if hashes.n_unique() < frame.height:
+            repeats = hashes.is_duplicated()  # every row of a repeated hash, in file order
+            candidates = repeats.arg_true()
+            flags = frame.filter(repeats).select(data_contracts.duplicate_flag(self.contract))
+            within[candidates.to_numpy()] = flags.to_series().to_numpy()
+        if self.slots is not None:
+            slot = (hashes.to_numpy() >> np.uint64(64 - self.SLOT_BITS)).astype(np.int64)
+            maybe = self.slots[slot] != 0
+            if maybe.any():
+                within[self._seen_before(keys, hashes, maybe)] = True
+            self.slots[slot] = 1
+            self.earlier.append(keys.with_columns(__h=hashes))
         return pl.Series("is_duplicate_in_file", within)
 
-    def _within(self, frame: pl.DataFrame, order: np.ndarray, ordered: np.ndarray) -> np.ndarray:
-        """The contract's ``duplicate_flag`` on this frame, run only on rows whose key hash
-        occurs more than once (equal keys hash equally, so no duplicate is missed): a clean
-        frame costs a sort of its hashes instead of a group-by over string keys."""
-        within = np.zeros(ordered.size, dtype=bool)
-        repeats = ordered[1:] == ordered[:-1]
-        if not repeats.any():
-            return within
-        shared = np.zeros(ordered.size, dtype=bool)
-        shared[1:] |= repeats
-        shared[:-1] |= repeats
-        candidates = np.sort(order[shared])  # file order, so "first" means the same
-        flags = frame[candidates].select(data_contracts.duplicate_flag(self.contract))
-        within[candidates] = flags.to_series().to_numpy()
-        return within
+    def _seen_before(self, keys: pl.DataFrame, hashes: pl.Series, maybe: np.ndarray) -> np.ndarray:
+        """The rows (frame positions) flagged ``maybe`` whose key an earlier chunk had."""
+        wanted = hashes.filter(pl.Series(maybe)).unique().implode()
+        earlier = pl.concat(self.earlier).filter(pl.col("__h").is_in(wanted))
+        if earlier.height == 0:
+            return np.zeros(0, dtype=np.int64)
+        return (
+            keys.with_row_index("__i")
+            .filter(pl.Series(maybe))
+            .join(earlier.select(self.key).unique(), on=self.key, how="semi", nulls_equal=True)
+            .get_column("__i")
+            .to_numpy()
+        )
 
 
 def _formula_flag(frame: pl.DataFrame) -> pl.Expr:

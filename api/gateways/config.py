@@ -2,17 +2,23 @@
 
 User need: the platform operator (and the test suite and benchmarks) choose how the emulated
 gateways behave without code: ``HISAAB_GATEWAY_LATENCY_SCALE=0`` for tests and benchmarks (no
-sleeping), ``HISAAB_GATEWAY_FAULTS=none`` for a clean end-to-end run, a seed for repeatability.
+sleeping), ``HISAAB_GATEWAY_FAULTS=none`` for a clean end-to-end run, ``HISAAB_GATEWAY_DEGRADED=razorpay``
+to start a server with a gateway down (to watch routing fail over), a seed for repeatability.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.gateways.catalogue import CATALOGUES
+from api.gateways.faults import Degradation, FaultConfig
 from hisaab.settings import get_settings
+
+_FOREVER = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))
 
 
 class EmulatorSettings(BaseSettings):
@@ -39,6 +45,11 @@ class EmulatorSettings(BaseSettings):
         validation_alias=AliasChoices("HISAAB_GATEWAY_FAULTS", "faults"),
         description="realistic: natural declines, rare timeouts and pending; none: all succeed.",
     )
+    degraded: str = Field(
+        default="",
+        validation_alias=AliasChoices("HISAAB_GATEWAY_DEGRADED", "degraded"),
+        description="Gateways down for the life of the process: 'razorpay' or 'payu:upi,card;ccavenue'.",
+    )
     journal_path: Path | None = Field(
         default=None,
         validation_alias=AliasChoices("HISAAB_GATEWAY_JOURNAL", "journal_path"),
@@ -58,6 +69,25 @@ class EmulatorSettings(BaseSettings):
         default="ccavenue_dev_working_key",
         validation_alias=AliasChoices("HISAAB_CCAVENUE_WORKING_KEY", "ccavenue_working_key"),
     )
+
+    def degradations(self) -> tuple[Degradation, ...]:
+        """``degraded`` as fault-plan degradations (every call fails with the downtime error)."""
+        out = []
+        for part in filter(None, (p.strip() for p in self.degraded.split(";"))):
+            gateway, _, methods = part.partition(":")
+            if gateway not in CATALOGUES:
+                raise ValueError(f"HISAAB_GATEWAY_DEGRADED: unknown gateway {gateway!r}")
+            chosen = frozenset(m.strip() for m in methods.split(",") if m.strip()) or None
+            out.append(Degradation(gateway, _FOREVER[0], _FOREVER[1], methods=chosen))
+        return tuple(out)
+
+    def fault_config(self) -> FaultConfig:
+        base = (
+            FaultConfig.realistic(self.seed)
+            if self.faults == "realistic"
+            else FaultConfig.none(self.seed)
+        )
+        return FaultConfig(seed=base.seed, rates=base.rates, degradations=self.degradations())
 
     def journal(self) -> Path:
         return self.journal_path or get_settings().data_dir / "gateways" / "journal.sqlite3"

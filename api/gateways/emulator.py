@@ -470,8 +470,7 @@ def _default_parts() -> tuple[GatewayJournal, FaultInjector]:
 
     if _DEFAULTS is None:
         s = EmulatorSettings()
-        cfg = FaultConfig.realistic(s.seed) if s.faults == "realistic" else FaultConfig.none(s.seed)
-        _DEFAULTS = (GatewayJournal(s.journal()), FaultInjector(cfg, clock=utc_now))
+        _DEFAULTS = (GatewayJournal(s.journal()), FaultInjector(s.fault_config(), clock=utc_now))
     return _DEFAULTS
 
 

@@ -257,6 +257,15 @@ class GatewayJournal:
                 args = (gateway,)
             return [PaymentRow(*r) for r in self._conn.execute(sql + " ORDER BY rowid", args)]
 
+    def settlement_days(self) -> list[date]:
+        """Every date on which some capture or refund settles, ascending."""
+        with self._lock:
+            cur = self._conn.execute(
+                "SELECT settled_on FROM gateway_payments WHERE settled_on IS NOT NULL"
+                " UNION SELECT settled_on FROM gateway_refunds ORDER BY 1"
+            )
+            return [date.fromisoformat(r[0]) for r in cur.fetchall()]
+
     # --- refunds ------------------------------------------------------------------------------
 
     def refund(self, gateway: str, refund_id: str) -> RefundRow | None:

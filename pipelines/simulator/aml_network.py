@@ -64,6 +64,7 @@ LOOKALIKES = (
     "friends_settling_up",
     "one_off_cash_near_cutoff",
     "ordinary_cross_border",
+    "cash_rich_trader",
 )
 
 # Planted payout beneficiaries: (list reference, name as our records spell it, date of birth,
@@ -72,7 +73,7 @@ LOOKALIKES = (
 SCREENING_PLANTS: tuple[tuple[str, str, date | None, str, bool], ...] = (
     ("QDi.901", "Mohd Yusuf Qureshi", date(1971, 3, 14), "IN", True),
     ("QDi.902", "Farukh Abdul Ramani", date(1968, 9, 2), "PK", True),
-    ("QDi.904", "Vikram Dilawar Shekhawat", date(1980, 1, 25), "IN", True),
+    ("QDi.904", "Shekhawat Vikram D", date(1980, 1, 25), "IN", True),  # swapped, initial
     ("QDi.901", "Mohammed Yusuf Qureshi", date(1994, 6, 30), "IN", False),  # namesake, 23 y younger
     (
         "QDi.903",
@@ -812,6 +813,33 @@ def build_aml_network(
                 True,
             )
         )
+        cases.append(case)
+    traders = [pick_customer() for _ in range(2 * cfg.lookalike_scale)]
+    for k, tr in enumerate(traders):
+        acct = str(cust_ids[tr])
+        case = _Case(
+            case_id("cash_rich_trader", k),
+            "cash_rich_trader",
+            False,
+            "A wholesale trader banks ₹1.2–3.5 lakh of cash three times a week: well over ₹10 lakh a "
+            "month, reported in the CTR, not hidden under it.",
+            [(acct, "subject")],
+        )
+        d = cfg.first_day
+        while d <= cfg.last_day:
+            if d.weekday() in (0, 2, 4):
+                case.transfers.append(
+                    t.add(
+                        "cash_load",
+                        CASH_POINT_ACCOUNT,
+                        acct,
+                        int(rng.integers(1_200, 3_500)) * 100 * RUPEE,
+                        at(d, float(rng.uniform(17, 19))),
+                        "cash deposit",
+                        True,
+                    )
+                )
+            d += timedelta(days=1)
         cases.append(case)
     travel = merch_accounts.filter(pl.col("mcc") == "4722")
     for k in range(min(4, travel.height) * cfg.lookalike_scale):

@@ -66,8 +66,9 @@ def structuring_monthly(r: Rule, s: date, e: date) -> str:
         from aml_edge e join aml_acct a on a.ix = e.payee
         where e.is_cash and a.owner_type <> 'external'
     ), days as (
-        select distinct owner_id, business_date as d from cash
-        where business_date between {_d(s)} and {_d(e)}
+        -- judged on the month's last day, when the month's total is known
+        select distinct owner_id, last_day(business_date) as d from cash
+        where last_day(business_date) between {_d(s)} and {_d(e)}
     )
     select days.owner_id, days.d as business_date, sum(c.amount_paise)::double as value,
         sum(c.amount_paise)::bigint as amount_paise,

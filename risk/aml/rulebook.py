@@ -118,8 +118,9 @@ def load_rule_file(path: Path) -> Rule:
         rule = Rule(**doc)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(rule)"
-        raise RuleError(f"{path}: {where}: {first['msg']}") from exc
+        where = ".".join(str(p) for p in first["loc"])
+        msg = str(first["msg"]).removeprefix("Value error, ")
+        raise RuleError(f"{path}: {where + ': ' if where else ''}{msg}") from exc
     if rule.id != path.stem:
         raise RuleError(f"{path}: id {rule.id!r} must match the file name {path.stem!r}")
     return rule

@@ -121,6 +121,7 @@ def account_day_features(con: duckdb.DuckDBPyConnection, spec: ScoreSpec) -> pl.
     select a.account_id as entity_id, d.business_date, {cols}
     from d join aml_acct a using (ix)
     left join nc using (ix, business_date) left join rc using (ix, business_date)
+    order by a.account_id, d.business_date  -- a stable order: the training sample is repeatable
     """
     frame = pl.from_arrow(con.sql(sql).to_arrow_table())
     assert isinstance(frame, pl.DataFrame)

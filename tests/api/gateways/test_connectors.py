@@ -284,3 +284,20 @@ def test_get_connector_returns_one_emulator_per_gateway(
             get_connector("stripe")
     finally:
         base.reset_connectors()
+
+
+def test_a_gateway_can_be_started_degraded_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.gateways.config import EmulatorSettings
+
+    monkeypatch.setenv("HISAAB_GATEWAY_DEGRADED", "payu:upi,card;ccavenue")
+    cfg = EmulatorSettings(faults="none").fault_config()
+    w = make_world(tmp_path / "j.sqlite3", cfg)
+    assert w.gateways["payu"].authorize(request("upi")).error_code == "E345"
+    assert w.gateways["payu"].authorize(request("netbanking")).outcome == SUCCESS
+    assert w.gateways["ccavenue"].authorize(request("wallet")).outcome == FAILED
+    assert w.gateways["razorpay"].authorize(request("wallet")).outcome == SUCCESS
+    monkeypatch.setenv("HISAAB_GATEWAY_DEGRADED", "stripe")
+    with pytest.raises(ValueError, match="unknown gateway"):
+        EmulatorSettings().degradations()
