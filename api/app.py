@@ -33,10 +33,11 @@ def _routers() -> list[APIRouter]:
     from api.merchants.router import router as merchants
     from api.orders.router import router as orders
     from api.payments.router import router as payments
+    from api.recon.router import router as recon
     from api.refunds.router import router as refunds
     from api.settlements.router import router as settlements
 
-    return [merchants, orders, payments, refunds, settlements]
+    return [merchants, orders, payments, refunds, settlements, recon]
 
 
 def rate_limit_from_env() -> RateLimit:
