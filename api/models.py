@@ -7,6 +7,7 @@ from api.ledger.models import JournalEntry, LedgerLine
 from api.merchants.models import Merchant
 from api.orders.models import Order
 from api.payments.models import Payment
+from api.recon.models import BreakEvent, BreakStatus
 from api.refunds.models import Refund
 from api.settlements.models import Settlement
 from api.webhooks.models import WebhookEvent
@@ -14,6 +15,8 @@ from api.webhooks.models import WebhookEvent
 __all__ = [
     "ApiKey",
     "Base",
+    "BreakEvent",
+    "BreakStatus",
     "IdempotencyKey",
     "JournalEntry",
     "LedgerLine",
