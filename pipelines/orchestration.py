@@ -57,6 +57,7 @@ LEDGER_DATASETS = (
     "ledger_settlements",
     "merchants",
     "customers",
+    "bnpl_applications",
 )
 
 DBT_DIR = Path(__file__).resolve().parents[1] / "dbt"

@@ -70,9 +70,8 @@ def decide(application: dict[str, Any], model: CreditModel) -> CreditDecision:
     if missing:
         raise ApplicationError(f"application lacks {', '.join(missing)}")
     try:
-        frame = pl.DataFrame([application], infer_schema_length=None)
-        row = model.decide_frame(frame).row(0, named=True)
-    except (pl.exceptions.PolarsError, TypeError, ValueError) as exc:
+        row = model.decide_one(application)
+    except (TypeError, ValueError, ZeroDivisionError) as exc:
         raise ApplicationError(f"application cannot be scored: {exc}") from None
     reasons = [
         ReasonCode(row[f"reason_code_{i}"], row[f"reason_text_{i}"], float(row[f"points_lost_{i}"]))
