@@ -73,6 +73,16 @@ def test_an_application_without_a_required_field_is_refused_by_name(trained, bnp
         decide(application, trained.model)
 
 
+def test_an_application_with_a_wrongly_typed_field_is_refused_by_name(trained, bnpl_data) -> None:
+    application = bnpl_data.frame.row(0, named=True)
+    application["bureau_score"] = "seven hundred"
+    application["employment_type"] = 3
+    with pytest.raises(ApplicationError) as err:
+        decide(application, trained.model)
+    assert "bureau_score: expected a finite number, got 'seven hundred'" in str(err.value)
+    assert "employment_type: expected text, got 3" in str(err.value)
+
+
 def test_every_online_decision_is_logged_with_its_model_version(
     trained, bnpl_data, tmp_path
 ) -> None:
