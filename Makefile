@@ -42,6 +42,7 @@ format: $(STAMP)  ## apply ruff's fixes and formatting
 bench: $(STAMP)  ## run the benchmarks (minutes; writes bench/results/)
 	$(BIN)/python bench/bench_simulate.py
 	$(BIN)/python bench/bench_ingest.py
+	flock /tmp/hisaab-bench.lock $(BIN)/python bench/bench_credit.py
 
 doctor: $(STAMP)  ## check the machine
 	$(BIN)/hisaab doctor
