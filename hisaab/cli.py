@@ -91,6 +91,12 @@ def simulate(
         help="Also add bad files and damaged rows (empty, truncated, UTF-16, XML bomb, bad "
         "amounts…), recorded in truth/corruptions.parquet, for ingestion to quarantine.",
     ),
+    bnpl_drift: float = typer.Option(
+        0.0,
+        min=0.0,
+        help="Shift the last two BNPL applicant cohorts (lower bureau scores, younger "
+        "applicants) so credit drift monitoring has something to find; 1.0 is a strong shift.",
+    ),
     as_json: bool = typer.Option(
         False, "--json", help="Print the summary as JSON instead of tables."
     ),
@@ -116,6 +122,7 @@ def simulate(
         clean=clean,
         discrepancy_scale=discrepancy_scale,
         corrupt=corrupt,
+        bnpl_drift=bnpl_drift,
     )
     out_dir = out or get_settings().data_dir
     stale = [
