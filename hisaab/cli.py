@@ -729,9 +729,10 @@ def _add_risk_commands() -> None:
 
 
 def _add_aml_commands() -> None:
-    """``hisaab aml ...`` (the compliance officer's commands)."""
+    """``hisaab risk aml ...`` (the compliance officer's commands; ``hisaab aml`` for short)."""
     from risk.aml.cli import aml_app
 
+    risk_app.add_typer(aml_app, name="aml")
     app.add_typer(aml_app, name="aml")
 
 
