@@ -30,6 +30,7 @@ API_PREFIX = "/v1"
 
 
 def _routers() -> list[APIRouter]:
+    from api.bnpl.router import router as bnpl
     from api.merchants.router import router as merchants
     from api.orders.router import router as orders
     from api.payments.router import router as payments
@@ -37,7 +38,7 @@ def _routers() -> list[APIRouter]:
     from api.refunds.router import router as refunds
     from api.settlements.router import router as settlements
 
-    return [merchants, orders, payments, refunds, settlements, recon]
+    return [merchants, orders, payments, refunds, settlements, recon, bnpl]
 
 
 def rate_limit_from_env() -> RateLimit:
