@@ -35,8 +35,9 @@ def _routers() -> list[APIRouter]:
     from api.payments.router import router as payments
     from api.refunds.router import router as refunds
     from api.settlements.router import router as settlements
+    from api.staff_routes import staff_routers
 
-    return [merchants, orders, payments, refunds, settlements]
+    return [merchants, orders, payments, refunds, settlements, *staff_routers()]
 
 
 def rate_limit_from_env() -> RateLimit:

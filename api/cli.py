@@ -115,3 +115,12 @@ def settle(
         for s in created:
             typer.echo(f"{s.id} {s.merchant_id} net {s.amount_paise} paise UTR {s.utr}")
     typer.echo(f"{len(created)} settlement(s)")
+
+
+def _add_users_commands() -> None:
+    from api.users.cli import users_app
+
+    api_app.add_typer(users_app, name="users")
+
+
+_add_users_commands()

@@ -1,6 +1,7 @@
 """Every table of the transaction core, imported in one place for Alembic and tests."""
 
 from api.auth.models import ApiKey
+from api.breaks.models import BreakDecision, BreakEvent
 from api.db import Base
 from api.idempotency.models import IdempotencyKey
 from api.ledger.models import JournalEntry, LedgerLine
@@ -9,11 +10,14 @@ from api.orders.models import Order
 from api.payments.models import Payment
 from api.refunds.models import Refund
 from api.settlements.models import Settlement
+from api.users.models import StaffUser
 from api.webhooks.models import WebhookEvent
 
 __all__ = [
     "ApiKey",
     "Base",
+    "BreakDecision",
+    "BreakEvent",
     "IdempotencyKey",
     "JournalEntry",
     "LedgerLine",
@@ -22,5 +26,6 @@ __all__ = [
     "Payment",
     "Refund",
     "Settlement",
+    "StaffUser",
     "WebhookEvent",
 ]
