@@ -33,7 +33,7 @@ demo: $(STAMP)  ## simulate a world, ingest it, reconcile it, and show the break
 test: $(STAMP)  ## lint, format check and the test suite (slow scale tests excluded)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -m "not slow" -n 2 -q
+	$(BIN)/pytest -m "not slow" -n 2 -q --durations=15
 
 test-slow: $(STAMP)  ## the scale tests left out of `make test`
 	$(BIN)/pytest -m slow -q

@@ -57,6 +57,9 @@ LEDGER_DATASETS = (
     "ledger_settlements",
     "merchants",
     "customers",
+    "bnpl_applications",
+    "ledger_accounts",
+    "ledger_transfers",
 )
 
 DBT_DIR = Path(__file__).resolve().parents[1] / "dbt"

@@ -49,7 +49,7 @@ def run_batch(
     t0 = time.perf_counter()
     run = monitoring.run_rules(con, start, end, rules, source=source)
     t1 = time.perf_counter()
-    features = scoring.account_day_features(con, spec)
+    features = scoring.account_day_features(con, spec, start, end)
     anomalies = scoring.anomaly_scores(features, start, end, spec)
     scores = scoring.combine(run.hits, anomalies, spec)
     alerts = scoring.alerts_from_scores(scores, spec)

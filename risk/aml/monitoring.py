@@ -20,6 +20,7 @@ from risk.aml import rule_sql
 from risk.aml.rulebook import OWNER_KINDS, Rule, load_rules
 
 HITS_TABLE = "aml.rule_hits"
+RECENT_DAYS = 8  # the longest rule window (7 days) and a day to spare
 HIT_SCHEMA = {
     "rule_id": pl.String,
     "rule_version": pl.Int64,
@@ -50,11 +51,23 @@ def history_start(rules: list[Rule], start: date) -> date:
     return start - timedelta(days=max((r.needs_days for r in rules), default=1))
 
 
-def prepare(con: duckdb.DuckDBPyConnection, lo: date, hi: date, source: str | None = None) -> int:
+def prepare(
+    con: duckdb.DuckDBPyConnection,
+    lo: date,
+    hi: date,
+    source: str | None = None,
+    start: date | None = None,
+) -> int:
     """Load transfers of ``[lo, hi]`` into the compact tables every rule reads; returns the count.
 
     ``source`` is a relation with the ``ledger_transfers`` columns (default ``lake.ledger_transfers``).
+    ``start`` is the first evaluated day (default ``lo``): every rule fires on an account that
+    moved money on an evaluated day, so the per-day history (``aml_acct_day``) is kept for those
+    accounts only, and first-contact days (``aml_pair_first``) for the pairs that dealt in the
+    evaluated days and the week before them (the longest rule window).
     """
+    start = start or lo
+    recent = start - timedelta(days=RECENT_DAYS)
     src = source or "lake.ledger_transfers"
     con.execute(
         """create or replace temp table aml_acct as
@@ -72,6 +85,11 @@ def prepare(con: duckdb.DuckDBPyConnection, lo: date, hi: date, source: str | No
             and t.business_date between DATE '{lo.isoformat()}' and DATE '{hi.isoformat()}'"""
     )
     con.execute(
+        f"""create or replace temp table aml_active as
+        select payer as ix from aml_edge where business_date >= DATE '{start.isoformat()}'
+        union select payee from aml_edge where business_date >= DATE '{start.isoformat()}'"""
+    )
+    con.execute(
         """create or replace temp table aml_acct_day as
         with legs as (
             select payee as ix, business_date, count(*) as in_n, sum(amount_paise) as in_paise,
@@ -87,16 +105,24 @@ def prepare(con: duckdb.DuckDBPyConnection, lo: date, hi: date, source: str | No
             sum(out_n)::bigint as out_n, sum(out_paise)::bigint as out_paise,
             sum(payers)::bigint as payers, sum(payees)::bigint as payees,
             coalesce(sum(cash_in_paise), 0)::bigint as cash_in_paise
-        from legs join aml_acct a using (ix) where a.owner_type <> 'external'
+        from legs join aml_acct a using (ix)
+        where a.owner_type <> 'external' and ix in (select ix from aml_active)
         group by ix, business_date"""
     )
     con.execute(
-        """create or replace temp table aml_pair_first as
-        select ix, cp, min(first_d) as first_d from (
-            select payee as ix, payer as cp, min(business_date) as first_d from aml_edge group by all
-            union all
-            select payer, payee, min(business_date) from aml_edge group by all
-        ) group by ix, cp"""
+        f"""create or replace temp table aml_pair_first as
+        with recent as (
+            select payee as ix, payer as cp from aml_edge
+            where business_date >= DATE '{recent.isoformat()}'
+            union select payer, payee from aml_edge
+            where business_date >= DATE '{recent.isoformat()}'
+        ), legs as (
+            select payee as ix, payer as cp, business_date from aml_edge
+            union all select payer, payee, business_date from aml_edge
+        )
+        select l.ix, l.cp, min(l.business_date) as first_d
+        from legs l semi join recent r on l.ix = r.ix and l.cp = r.cp
+        group by l.ix, l.cp"""
     )
     return int(con.execute("select count(*) from aml_edge").fetchall()[0][0])
 
@@ -153,7 +179,9 @@ def run_rules(
         raise ValueError(f"end {end} is before start {start}")
     rules = rules if rules is not None else load_rules()
     t0 = time.perf_counter()
-    loaded = prepare(con, history_start(rules, start), end, source) if not prepared else 0
+    loaded = (
+        prepare(con, history_start(rules, start), end, source, start=start) if not prepared else 0
+    )
     run = MonitoringRun(start, end, pl.DataFrame(schema=HIT_SCHEMA))
     run.prepare_seconds = time.perf_counter() - t0
     run.transfers_loaded = loaded

@@ -103,13 +103,15 @@ def _day_evidence(hits: str, direction: str = "both") -> str:
 def velocity_spike(r: Rule, s: date, e: date) -> str:
     lb = r.lookback_days
     hits = f"""
-    with d as (
-        select ix, business_date, in_paise + out_paise as flow, in_n + out_n as n,
-            coalesce(sum(in_paise + out_paise) over (
-                partition by ix order by business_date
-                range between interval {lb} day preceding and interval 1 day preceding), 0)
-                / {lb}.0 as baseline
-        from aml_acct_day
+    with today as (
+        select ix, business_date, in_paise + out_paise as flow, in_n + out_n as n
+        from aml_acct_day where business_date between {_d(s)} and {_d(e)}
+    ), d as (
+        select t.ix, t.business_date, any_value(t.flow) as flow, any_value(t.n) as n,
+            coalesce(sum(h.in_paise + h.out_paise), 0) / {lb}.0 as baseline
+        from today t left join aml_acct_day h on h.ix = t.ix
+            and h.business_date between t.business_date - {lb} and t.business_date - 1
+        group by t.ix, t.business_date
     )
     select ix, business_date, flow / greatest(baseline, 1) as value, flow::bigint as amount_paise,
         format('moved {{}} paise today against a {lb}-day daily average of {{}} paise',

@@ -3,8 +3,8 @@
 Serves the compliance officer's alert queue: instead of one alert per rule, each account (or
 person) gets one score a day, ``1 - (1 - rules) * (1 - weight * anomaly)``, where ``rules``
 combines the severities of the rules it hit (``1 - prod(1 - w_severity)``) and ``anomaly`` is
-how unusual its day looks to an IsolationForest trained on the account-days before the
-evaluated ones (its percentile above a floor, rescaled to 0..1). The weights and the alert
+how unusual its day looks to an IsolationForest trained on a sample of the evaluated
+days' account-days (its percentile above a floor, rescaled to 0..1). The weights and the alert
 threshold come from the spec ``models/aml_risk_score.yaml``.
 """
 
@@ -101,22 +101,29 @@ FEATURE_SQL = {
 }
 
 
-def account_day_features(con: duckdb.DuckDBPyConnection, spec: ScoreSpec) -> pl.DataFrame:
-    """Per account and day features from the prepared monitoring tables."""
+def account_day_features(
+    con: duckdb.DuckDBPyConnection, spec: ScoreSpec, start: date, end: date
+) -> pl.DataFrame:
+    """Per account and day features, for the days ``[start, end]``, from the prepared tables."""
     cols = ", ".join(f"({FEATURE_SQL[f]})::double as {f}" for f in spec.features)
+    s, e = f"DATE '{start.isoformat()}'", f"DATE '{end.isoformat()}'"
     sql = f"""
-    with d as (
-        select *, coalesce(sum(in_paise + out_paise) over (partition by ix order by business_date
-            range between interval 30 day preceding and interval 1 day preceding), 0) / 30.0
-            as baseline
-        from aml_acct_day
+    with today as (
+        select * from aml_acct_day where business_date between {s} and {e}
+    ), d as (
+        select t.*, coalesce((select sum(h.in_paise + h.out_paise) from aml_acct_day h
+            where h.ix = t.ix and h.business_date between t.business_date - 30
+            and t.business_date - 1), 0) / 30.0 as baseline
+        from today t
     ), nc as (
-        select ix, first_d as business_date, count(*) as n from aml_pair_first group by all
+        select ix, first_d as business_date, count(*) as n from aml_pair_first
+        where first_d between {s} and {e} group by all
     ), rc as (
         select ix, business_date, count(*) as n from (
             select payer as ix, business_date, amount_paise from aml_edge
             union all select payee, business_date, amount_paise from aml_edge)
-        where amount_paise % 1000000 = 0 and amount_paise >= 5000000 group by all
+        where amount_paise % 1000000 = 0 and amount_paise >= 5000000
+            and business_date between {s} and {e} group by all
     )
     select a.account_id as entity_id, d.business_date, {cols}
     from d join aml_acct a using (ix)
@@ -137,9 +144,9 @@ def anomaly_scores(features: pl.DataFrame, start: date, end: date, spec: ScoreSp
         return pl.DataFrame(
             schema={"entity_id": pl.String, "business_date": pl.Date, "anomaly_score": pl.Float64}
         )
-    train = features.filter(pl.col("business_date") < start)
-    if train.height < 1_000:  # no history worth the name: learn from the day itself
-        train = evaluated
+    # The forest learns what the evaluated days' account-days look like (a sample of them) and
+    # scores each against its peers; the few laundering days barely move a 10,000-row sample.
+    train = evaluated
     if train.height > spec.training_rows:
         train = train.sample(spec.training_rows, seed=spec.random_state)
     x_train = train.select(spec.features).to_numpy()

@@ -46,6 +46,9 @@ LEDGER_BOOKS = {  # dataset -> parquet glob under the simulator's books/
     "ledger_settlements": "settlements/*.parquet",
     "merchants": "merchants/*.parquet",
     "customers": "customers/*.parquet",
+    "bnpl_applications": "bnpl_applications/*.parquet",
+    "ledger_accounts": "accounts/*.parquet",
+    "ledger_transfers": "transfers/**/*.parquet",
 }
 # Natural keys as the dataset spec (issue 3) lists them; the last three are this package's choice.
 SPEC_NATURAL_KEYS = {
