@@ -35,9 +35,8 @@ def _routers() -> list[APIRouter]:
     from api.payments.router import router as payments
     from api.refunds.router import router as refunds
     from api.settlements.router import router as settlements
-    from api.staff_routes import staff_routers
 
-    return [merchants, orders, payments, refunds, settlements, *staff_routers()]
+    return [merchants, orders, payments, refunds, settlements]
 
 
 def rate_limit_from_env() -> RateLimit:
@@ -121,5 +120,9 @@ def create_app(
 
     app.include_router(health, prefix=API_PREFIX)
     for router in _routers():
+        app.include_router(router, prefix=API_PREFIX)
+    from api.staff_routes import staff_routers  # staff (dashboard) routes: Bearer session, roles
+
+    for router in staff_routers():
         app.include_router(router, prefix=API_PREFIX)
     return app
