@@ -47,6 +47,7 @@ bench: $(STAMP)  ## run the benchmarks (minutes; writes bench/results/)
 	$(BIN)/python bench/bench_simulate.py
 	$(BIN)/python bench/bench_ingest.py
 	flock /tmp/hisaab-bench.lock $(BIN)/python bench/bench_aml.py
+	flock /tmp/hisaab-bench.lock $(BIN)/python bench/bench_credit.py
 
 serve: $(STAMP)  ## run the payments API with uvicorn on http://127.0.0.1:8000 (docs at /docs)
 	$(BIN)/hisaab api serve --host $${API_HOST:-127.0.0.1} --port $${API_PORT:-8000}

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 
 from api.auth.deps import PlatformPrincipal
 from api.db import Database, sqlalchemy_url
-from api.errors import install_error_handlers
+from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.idempotency.middleware import IdempotencyMiddleware
 from api.idempotency.service import DEFAULT_TTL
 from api.operations.metrics import ApiMetrics, InstrumentedGatewayPort
@@ -33,10 +33,11 @@ def _routers() -> list[APIRouter]:
     from api.merchants.router import router as merchants
     from api.orders.router import router as orders
     from api.payments.router import router as payments
+    from api.recon.router import router as recon
     from api.refunds.router import router as refunds
     from api.settlements.router import router as settlements
 
-    return [merchants, orders, payments, refunds, settlements]
+    return [merchants, orders, payments, refunds, settlements, recon]
 
 
 def rate_limit_from_env() -> RateLimit:
@@ -120,9 +121,9 @@ def create_app(
 
     app.include_router(health, prefix=API_PREFIX)
     for router in _routers():
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     from api.staff_routes import staff_routers  # staff (dashboard) routes: Bearer session, roles
 
     for router in staff_routers():
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     return app

@@ -117,6 +117,25 @@ def settle(
     typer.echo(f"{len(created)} settlement(s)")
 
 
+webhooks_app = typer.Typer(help="The webhook outbox.")
+api_app.add_typer(webhooks_app, name="webhooks")
+
+
+@webhooks_app.command("deliver")
+def webhooks_deliver(
+    once: bool = typer.Option(False, help="One pass over the due events, then exit."),
+    interval: float = typer.Option(1.0, help="Seconds to sleep when nothing is due."),
+) -> None:
+    """Send pending webhook events (signed; retried with backoff and jitter for 24 h)."""
+    from api.webhooks.worker import run_forever
+
+    total = run_forever(_db(), interval_s=interval, once=once)
+    typer.echo(
+        f"claimed {total.claimed}, delivered {total.delivered}, retrying {total.retrying}, "
+        f"failed {total.failed}"
+    )
+
+
 def _add_users_commands() -> None:
     from api.users.cli import users_app
 

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hisaab.logging import get_logger
@@ -23,6 +24,39 @@ _log = get_logger("api.errors")
 BAD_REQUEST = "BAD_REQUEST_ERROR"
 GATEWAY_ERROR = "GATEWAY_ERROR"
 SERVER_ERROR = "SERVER_ERROR"
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    description: str
+    source: str | None
+    step: str | None
+    reason: str | None
+    metadata: dict[str, Any]
+    field: str | None
+
+
+class ErrorEnvelope(BaseModel):
+    """The body of every 4xx and 5xx answer."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": text}
+    for status, text in (
+        (400, "A business rule refused the request"),
+        (401, "Authentication failed"),
+        (403, "The key may not use this route"),
+        (404, "No such object for this merchant"),
+        (409, "Conflicts with a request in flight or a concurrent change"),
+        (422, "The request is malformed (field named in error.field)"),
+        (429, "Rate limited; see Retry-After"),
+        (502, "The gateway refused"),
+        (503, "No gateway available"),
+        (504, "The gateway's outcome is unknown"),
+    )
+}
 
 
 class ApiError(Exception):
@@ -55,9 +89,10 @@ class ApiError(Exception):
 
 def not_found(entity: str, object_id: str) -> ApiError:
     """404 for an id that does not exist *or* belongs to another merchant (never say which)."""
+    shown = object_id if object_id.isprintable() and len(object_id) <= 64 else "(malformed id)"
     return ApiError(
         404,
-        f"The id provided does not exist: {entity} {object_id}",
+        f"The id provided does not exist: {entity} {shown}",
         reason="not_found",
         field="id",
     )

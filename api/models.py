@@ -1,13 +1,14 @@
 """Every table of the transaction core, imported in one place for Alembic and tests."""
 
 from api.auth.models import ApiKey
-from api.breaks.models import BreakDecision, BreakEvent
+from api.breaks.models import BreakDecision, StaffBreakEvent
 from api.db import Base
 from api.idempotency.models import IdempotencyKey
 from api.ledger.models import JournalEntry, LedgerLine
 from api.merchants.models import Merchant
 from api.orders.models import Order
 from api.payments.models import Payment
+from api.recon.models import BreakEvent, BreakStatus
 from api.refunds.models import Refund
 from api.settlements.models import Settlement
 from api.users.models import StaffUser
@@ -18,6 +19,7 @@ __all__ = [
     "Base",
     "BreakDecision",
     "BreakEvent",
+    "BreakStatus",
     "IdempotencyKey",
     "JournalEntry",
     "LedgerLine",
@@ -26,6 +28,7 @@ __all__ = [
     "Payment",
     "Refund",
     "Settlement",
+    "StaffBreakEvent",
     "StaffUser",
     "WebhookEvent",
 ]

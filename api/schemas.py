@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 MIN_AMOUNT_PAISE = 100  # ₹1, Razorpay's minimum
 MAX_AMOUNT_PAISE = 50_00_00_000_00  # ₹5 crore: above any single payment this aggregator takes
@@ -36,10 +45,31 @@ Notes = Annotated[
 ]
 
 
+def _refuse_nul(data: Any) -> Any:
+    """Postgres text cannot hold NUL, and no legitimate field needs control characters."""
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise PydanticCustomError("nul_character", "text must not contain NUL characters")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(k)
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(data)
+    return data
+
+
 class Input(BaseModel):
-    """Base of every request body: unknown fields are errors, types are strict."""
+    """Base of every request body: unknown fields are errors, types are strict, no NUL."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    _refuse_nul = model_validator(mode="before")(_refuse_nul)
 
 
 class Output(BaseModel):

@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+HISTORY_MARK = "<!-- history: kept by the harness, written by hand -->"
 ROOT = HERE.parent
 
 BUILD = """
@@ -128,13 +129,22 @@ run_case(go)
 
 
 def run(code: str) -> dict:
+    """One case in its own process; adds the 1-minute load average before and after it (the
+    machine is shared: a load above the core count means the case did not have the CPUs)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    load_before = os.getloadavg()[0]
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT
     )
     if proc.returncode != 0:
         raise SystemExit(f"benchmark case failed:\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["load"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    return out
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def main() -> None:
@@ -150,6 +160,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     n = args.rows
+    uptime_start = uptime()
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         csv = str(args.csv or Path(tmp) / "razorpay_settlement_recon_big.csv")
         if args.csv is not None and args.csv.exists():
@@ -172,8 +183,11 @@ def main() -> None:
         gx = None if args.skip_gx else run(GX.format(bench=str(HERE), out=out))
         if gx:
             print("gx", json.dumps(gx), flush=True)
+    uptime_end = uptime()
     row = {
         "rows": n,
+        "floor_load_1m": floor["load"],
+        "ingest_load_1m": ingest["load"],
         "csv_gb": round(built["bytes"] / 1e9, 2),
         "floor_seconds": round(floor["seconds"], 1),
         "floor_rows_per_s": round(n / floor["seconds"]),
@@ -197,6 +211,7 @@ def main() -> None:
             "gx_peak_rss_mb": round(gx["peak_rss_mb"]),
             "gx_success": gx["result"]["success"],
             "gx_batches": gx["result"]["batches"],
+            "gx_load_1m": gx["load"],
         }
     meta = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -204,6 +219,8 @@ def main() -> None:
         "python": platform.python_version(),
         "machine": platform.machine(),
         "targets": {"rows_per_s": 500_000, "ratio_to_floor": 4.0, "peak_rss_mb": 6144},
+        "uptime_start": uptime_start,
+        "uptime_end": uptime_end,
     }
     results = HERE / "results"
     results.mkdir(exist_ok=True)
@@ -226,13 +243,24 @@ def main() -> None:
             f"| {row['gx_peak_rss_mb']:,} MB |"
         )
     table = "\n".join(lines)
-    (results / "ingest.md").write_text(
+    loads = (
+        f"1-minute load average before → after each case: floor {floor['load'][0]} → "
+        f"{floor['load'][1]}, ingest {ingest['load'][0]} → {ingest['load'][1]}"
+        + (f", GE {gx['load'][0]} → {gx['load'][1]}" if gx else "")
+        + f".\n`uptime` at the start: `{uptime_start}`; at the end: `{uptime_end}`.\n"
+    )
+    md = results / "ingest.md"
+    history = ""
+    if md.exists() and HISTORY_MARK in md.read_text():
+        history = md.read_text().split(HISTORY_MARK, 1)[1]
+    md.write_text(
         f"Measured {meta['when']} on {meta['cpus']} cores, Python {meta['python']}; one "
         f"Razorpay settlement recon CSV of {n:,} rows ({row['csv_gb']} GB), read in "
         f"{row['ingest_chunks']} chunks.\n"
         "Targets: ≥ 500,000 rows/s, ≤ 4× the floor, < 6 GB peak RSS. The machine is shared: "
-        "CPU seconds (all threads) vary less than wall time.\n\n"
-        f"{table}\n"
+        "CPU seconds (all threads) vary less than wall time.\n"
+        f"{loads}\n"
+        f"{table}\n" + (f"\n{HISTORY_MARK}{history}" if history else "")
     )
     print(table)
 

@@ -23,7 +23,7 @@ def age_bucket(days: int | None) -> str:
 
 def queue(api: Api) -> pd.DataFrame:
     """Every break in the current queue with its status (one API call, not cached: it changes)."""
-    items = api.get("/recon/breaks", status="all", limit=5000)["items"]
+    items = api.get("/staff/recon/breaks", status="all", limit=5000)["items"]
     frame = pd.DataFrame(items)
     if frame.empty:
         return frame

@@ -91,6 +91,12 @@ def simulate(
         help="Also add bad files and damaged rows (empty, truncated, UTF-16, XML bomb, bad "
         "amounts…), recorded in truth/corruptions.parquet, for ingestion to quarantine.",
     ),
+    bnpl_drift: float = typer.Option(
+        0.0,
+        min=0.0,
+        help="Shift the last two BNPL applicant cohorts (lower bureau scores, younger "
+        "applicants) so credit drift monitoring has something to find; 1.0 is a strong shift.",
+    ),
     as_json: bool = typer.Option(
         False, "--json", help="Print the summary as JSON instead of tables."
     ),
@@ -116,6 +122,7 @@ def simulate(
         clean=clean,
         discrepancy_scale=discrepancy_scale,
         corrupt=corrupt,
+        bnpl_drift=bnpl_drift,
     )
     out_dir = out or get_settings().data_dir
     stale = [
@@ -623,26 +630,49 @@ def _set_break_status(
     comment: str | None,
     data_dir: Path | None,
 ) -> None:
+    """Record the decision in the OLTP database (the API's path too), then copy it to the warehouse."""
     import duckdb
 
-    from pipelines.recon.workflow import WorkflowError, set_status
+    from api.db import Database, sqlalchemy_url
+    from api.migrate import upgrade
+    from api.recon.breaks import BreakNotFound, decide, find_break
+    from hisaab.settings import Settings
+    from pipelines.recon.workflow import WorkflowError, refresh_from_oltp
 
-    _, warehouse = _warehouse_for(data_dir)
-    with duckdb.connect(str(warehouse)) as con:
-        full = con.execute(
-            "select break_id from marts.fct_recon_breaks where break_id like ? || '%'", [break_id]
-        ).fetchall()
-        if len(full) != 1:
-            console.print(
-                f"[red]{'No' if not full else 'More than one'} break matches {break_id!r}.[/]"
+    root, warehouse = _warehouse_for(data_dir)
+    settings = get_settings()
+    oltp_url = sqlalchemy_url(
+        settings.oltp_url if root == settings.data_dir else Settings(data_dir=root).oltp_url
+    )
+    action = {"resolved": "resolve", "written_off": "write_off", "investigating": "assign"}[status]
+    try:
+        queue_break = find_break(warehouse, break_id)
+    except BreakNotFound as exc:
+        console.print(f"[red]{exc}.[/]")
+        raise typer.Exit(1) from None
+    upgrade(oltp_url)
+    db = Database(oltp_url, pool_size=1)
+    try:
+        with db.session() as session:
+            decide(
+                session,
+                queue_break=queue_break,
+                action=action,
+                actor="cli",
+                reason=reason,
+                assignee=assignee,
+                comment=comment,
             )
-            raise typer.Exit(1)
-        try:
-            set_status(con, full[0][0], status, reason=reason, assignee=assignee, comment=comment)
-        except WorkflowError as exc:
-            console.print(f"[red]{exc}[/]")
-            raise typer.Exit(1) from None
-    console.print(f"break {full[0][0]} is now {status}. Run `hisaab recon` to refresh the queue.")
+    except WorkflowError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    with duckdb.connect(str(warehouse)) as con:
+        refresh_from_oltp(con, oltp_url)
+    console.print(
+        f"break {queue_break.break_id} is now {status}. Run `hisaab recon` to refresh the queue."
+    )
 
 
 @recon_app.command("resolve")
@@ -699,9 +729,10 @@ def _add_risk_commands() -> None:
 
 
 def _add_aml_commands() -> None:
-    """``hisaab aml ...`` (the compliance officer's commands)."""
+    """``hisaab risk aml ...`` (the compliance officer's commands; ``hisaab aml`` for short)."""
     from risk.aml.cli import aml_app
 
+    risk_app.add_typer(aml_app, name="aml")
     app.add_typer(aml_app, name="aml")
 
 

@@ -55,6 +55,11 @@ class IssuedKey:
     created_at: datetime
 
 
+def is_key_id(value: str) -> bool:
+    body = value.removeprefix(KEY_PREFIX)
+    return value.startswith(KEY_PREFIX) and len(body) == 14 and body.isalnum() and body.isascii()
+
+
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -90,7 +95,7 @@ def rotate_key(
             reason="input_validation_failed",
             field="overlap_seconds",
         )
-    row = db_session.get(ApiKey, key_id, with_for_update=True)
+    row = db_session.get(ApiKey, key_id, with_for_update=True) if is_key_id(key_id) else None
     if row is None or row.merchant_id != principal.merchant_id or row.scope != principal.scope:
         raise ApiError(404, f"The id provided does not exist: key {key_id}", reason="not_found")
     now = utcnow()
@@ -150,7 +155,7 @@ def _lookup(db_session: Session, key_id: str) -> ApiKey | None:
 
 def authenticate(db_session: Session, key_id: str, key_secret: str) -> Principal | None:
     """The principal for a key id and secret, or None (unknown, wrong secret, expired, revoked)."""
-    if not key_id or len(key_id) > 64 or len(key_secret) > 256:
+    if not is_key_id(key_id) or len(key_secret) > 256:
         return None
     row = _lookup(db_session, key_id)
     if row is None or not hmac.compare_digest(row.secret_sha256, _hash(key_secret)):

@@ -1,4 +1,4 @@
-"""Break decisions (latest state per break) and break events (the audit trail)."""
+"""Break decisions taken in the dashboard (latest per break) and their audit trail."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ class BreakDecision(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class BreakEvent(Base):
-    __tablename__ = "break_events"
+class StaffBreakEvent(Base):
+    __tablename__ = "staff_break_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     break_id: Mapped[str] = mapped_column(String(64), index=True)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from api.auth.deps import DbDep
 from api.breaks import repository, service
-from api.breaks.models import BreakDecision, BreakEvent
+from api.breaks.models import BreakDecision, StaffBreakEvent
 from api.breaks.schemas import AssignIn, BreakOut, CommentIn, DecisionOut, EventOut, ReasonIn
 from api.errors import ApiError
 from api.schemas import Collection
@@ -36,7 +36,7 @@ def _decision_out(d: BreakDecision) -> DecisionOut:
     )
 
 
-def _event_out(e: BreakEvent) -> EventOut:
+def _event_out(e: StaffBreakEvent) -> EventOut:
     return EventOut(
         break_id=e.break_id,
         action=e.action,
@@ -60,7 +60,7 @@ def _break_or_404(request: Request, break_id: str) -> dict[str, Any]:
     return brk
 
 
-@router.get("/recon/breaks", response_model=Collection[BreakOut])
+@router.get("/staff/recon/breaks", response_model=Collection[BreakOut])
 def list_breaks(
     request: Request,
     db: DbDep,
@@ -84,7 +84,7 @@ def list_breaks(
     return Collection[BreakOut](count=len(out), items=out)
 
 
-@router.get("/recon/break-decisions", response_model=Collection[DecisionOut])
+@router.get("/staff/recon/break-decisions", response_model=Collection[DecisionOut])
 def list_decisions(db: DbDep, _staff: Finance) -> Collection[DecisionOut]:
     """Every decision taken through the API (the dashboard joins them to the warehouse queue)."""
     with db.read_session() as session:
@@ -92,7 +92,7 @@ def list_decisions(db: DbDep, _staff: Finance) -> Collection[DecisionOut]:
     return Collection[DecisionOut](count=len(items), items=items)
 
 
-@router.get("/recon/breaks/{break_id}/events", response_model=Collection[EventOut])
+@router.get("/staff/recon/breaks/{break_id}/events", response_model=Collection[EventOut])
 def break_events(break_id: str, db: DbDep, _staff: Finance) -> Collection[EventOut]:
     """The audit trail of one break."""
     with db.read_session() as session:
@@ -111,7 +111,7 @@ def _act(
         return BreakOut(**service.effective_status(brk, decision))
 
 
-@router.post("/recon/breaks/{break_id}/assign", response_model=BreakOut)
+@router.post("/staff/recon/breaks/{break_id}/assign", response_model=BreakOut)
 def assign_break(
     break_id: str, body: AssignIn, request: Request, db: DbDep, staff: Finance
 ) -> BreakOut:
@@ -121,7 +121,7 @@ def assign_break(
     )
 
 
-@router.post("/recon/breaks/{break_id}/comment", response_model=BreakOut)
+@router.post("/staff/recon/breaks/{break_id}/comment", response_model=BreakOut)
 def comment_break(
     break_id: str, body: CommentIn, request: Request, db: DbDep, staff: Finance
 ) -> BreakOut:
@@ -129,7 +129,7 @@ def comment_break(
     return _act(request, db, staff, break_id, "comment", comment=body.comment)
 
 
-@router.post("/recon/breaks/{break_id}/resolve", response_model=BreakOut)
+@router.post("/staff/recon/breaks/{break_id}/resolve", response_model=BreakOut)
 def resolve_break(
     break_id: str, body: ReasonIn, request: Request, db: DbDep, staff: Finance
 ) -> BreakOut:
@@ -137,7 +137,7 @@ def resolve_break(
     return _act(request, db, staff, break_id, "resolve", reason=body.reason)
 
 
-@router.post("/recon/breaks/{break_id}/write-off", response_model=BreakOut)
+@router.post("/staff/recon/breaks/{break_id}/write-off", response_model=BreakOut)
 def write_off_break(
     break_id: str, body: ReasonIn, request: Request, db: DbDep, staff: Finance
 ) -> BreakOut:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.breaks.models import BreakDecision, BreakEvent
+from api.breaks.models import BreakDecision, StaffBreakEvent
 from api.db import utcnow
 from api.errors import ApiError
 
@@ -54,10 +54,12 @@ def all_decisions(db_session: Session) -> list[BreakDecision]:
     return list(db_session.scalars(select(BreakDecision).order_by(BreakDecision.updated_at)))
 
 
-def events(db_session: Session, break_id: str) -> list[BreakEvent]:
+def events(db_session: Session, break_id: str) -> list[StaffBreakEvent]:
     return list(
         db_session.scalars(
-            select(BreakEvent).where(BreakEvent.break_id == break_id).order_by(BreakEvent.id)
+            select(StaffBreakEvent)
+            .where(StaffBreakEvent.break_id == break_id)
+            .order_by(StaffBreakEvent.id)
         )
     )
 
@@ -103,7 +105,7 @@ def act(
         decision.updated_by = actor
         decision.updated_at = now
     db_session.add(
-        BreakEvent(
+        StaffBreakEvent(
             break_id=break_id,
             action=action,
             status=ACTION_STATUS.get(action),

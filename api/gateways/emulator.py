@@ -55,7 +55,7 @@ from api.gateways.faults import (
     FaultInjector,
     utc_now,
 )
-from api.gateways.journal import GatewayJournal, PaymentRow, RefundRow, from_us, to_us
+from api.gateways.journal import GatewayJournal, PaymentRow, RefundRow, to_us
 from hisaab.calendar import ist_date, settlement_date
 from hisaab.money import fee_with_gst
 
@@ -197,8 +197,8 @@ class EmulatedGateway(ABC):
         if row is None:
             return self._result(FAILED, gateway_payment_id, cat.not_found, self._quick(), None)
         latency = self._latency(row.method, 0.5, CAPTURE_LATENCY_SHARE)
-        if row.state == STATE_PENDING:
-            return self._from_row(row, latency, outcome=UNKNOWN, error=cat.pending)
+        if row.state == STATE_PENDING:  # nothing to capture yet; nothing was captured
+            return self._from_row(row, latency, outcome=FAILED, error=cat.pending)
         if row.state == STATE_FAILED:
             return self._from_row(row, latency, outcome=FAILED)
         if row.state != STATE_AUTHORIZED:
@@ -429,9 +429,6 @@ class EmulatedGateway(ABC):
         d = ist_date(now)
         tail = rrn_tail(self.seed, self.journal.next_sequence("*", "rrn"))
         return f"{d.year % 10}{d.timetuple().tm_yday:03d}{tail}"
-
-    def created_at(self, row: PaymentRow) -> datetime:
-        return from_us(row.created_at_us)
 
 
 def build_emulators(

@@ -11,7 +11,7 @@ from api.db import epoch, utcnow
 from api.errors import not_found
 from api.merchants.models import METHODS, Merchant
 from api.merchants.schemas import MerchantCreate, MerchantOut, MerchantUpdate
-from hisaab.ids import new_id
+from hisaab.ids import is_valid_id, new_id
 
 
 def onboard_merchant(db_session: Session, *, data: MerchantCreate) -> tuple[Merchant, IssuedKey]:
@@ -42,6 +42,8 @@ def onboard_merchant(db_session: Session, *, data: MerchantCreate) -> tuple[Merc
 
 
 def get_merchant(db_session: Session, *, merchant_id: str) -> Merchant:
+    if not is_valid_id(merchant_id, "mer"):
+        raise not_found("merchant", merchant_id)
     merchant = db_session.get(Merchant, merchant_id)
     if merchant is None:
         raise not_found("merchant", merchant_id)

@@ -10,7 +10,7 @@ from api.errors import not_found
 from api.orders.models import Order
 from api.orders.schemas import OrderCreate, OrderOut
 from api.schemas import Page
-from hisaab.ids import new_id
+from hisaab.ids import is_valid_id, new_id
 
 
 def create_order(db_session: Session, *, merchant_id: str, data: OrderCreate) -> Order:
@@ -34,6 +34,8 @@ def create_order(db_session: Session, *, merchant_id: str, data: OrderCreate) ->
 
 def get_order(db_session: Session, *, merchant_id: str, order_id: str) -> Order:
     """The merchant's order; another merchant's order is reported as not existing."""
+    if not is_valid_id(order_id, "order"):
+        raise not_found("order", order_id)
     order = db_session.get(Order, order_id)
     if order is None or order.merchant_id != merchant_id:
         raise not_found("order", order_id)

@@ -75,18 +75,17 @@ class ConnectorGatewayPort:
         self._fallback = fallback_gateway
         if router is None:
             try:
-                from api.routing.router import Router  # type: ignore[import-not-found]
+                from api.routing.router import default_router
             except ImportError:
                 router = None
             else:
-                factory = getattr(Router, "from_settings", None)
-                router = factory() if factory else Router()
+                router = default_router()
         self._router = router
 
     def route(self, ctx: AttemptContext) -> Route:
         if self._router is None:
             return Route(self._fallback, f"no router configured: default gateway {self._fallback}")
-        from api.routing import router as routing  # type: ignore[import-not-found]
+        from api.routing import router as routing
 
         try:
             decision = self._router.choose(

@@ -27,7 +27,7 @@ from api.payments.models import TRANSITIONS, Payment
 from api.payments.schemas import AcquirerData, CaptureRequest, PaymentCreate, PaymentOut
 from api.schemas import Page
 from api.webhooks.outbox import enqueue_event
-from hisaab.ids import new_id
+from hisaab.ids import is_valid_id, new_id
 from hisaab.money import fee_with_gst
 
 
@@ -65,6 +65,8 @@ def transition(payment: Payment, new_status: str) -> None:
 
 
 def get_payment(db_session: Session, *, merchant_id: str, payment_id: str) -> Payment:
+    if not is_valid_id(payment_id, "pay"):
+        raise not_found("payment", payment_id)
     payment = db_session.get(Payment, payment_id)
     if payment is None or payment.merchant_id != merchant_id:
         raise not_found("payment", payment_id)

@@ -19,10 +19,12 @@ from api.refunds.models import Refund
 from api.refunds.schemas import RefundCreate, RefundOut
 from api.schemas import Page
 from api.webhooks.outbox import enqueue_event
-from hisaab.ids import new_id
+from hisaab.ids import is_valid_id, new_id
 
 
 def get_refund(db_session: Session, *, merchant_id: str, refund_id: str) -> Refund:
+    if not is_valid_id(refund_id, "rfnd"):
+        raise not_found("refund", refund_id)
     refund = db_session.get(Refund, refund_id)
     if refund is None or refund.merchant_id != merchant_id:
         raise not_found("refund", refund_id)

@@ -182,6 +182,9 @@ class Router:
         """Feed back one attempt: a decline, a timeout or an unknown outcome is not a success."""
         cfg = self.config
         self.store.record(gateway, method, success, max(cfg.window, cfg.breaker_window))
+        current = self.store.breaker(gateway)
+        if current.state == OPEN or (current.state == CLOSED and success):
+            return  # the common case: nothing can change, so no transaction
         now = self.clock()
         recent = [] if success else self.store.gateway_outcomes(gateway)[: cfg.breaker_window]
 
@@ -207,7 +210,9 @@ class Router:
 
     def circuit_state(self, gateway: str) -> str:
         """closed, open or half_open (an open circuit past its cool-down reads half_open)."""
-        b = self.store.breaker(gateway)
+        return self._circuit(self.store.breaker(gateway))
+
+    def _circuit(self, b: BreakerState) -> str:
         if b.state == OPEN and self._cooled(b):
             return HALF_OPEN
         return b.state
@@ -269,13 +274,15 @@ class Router:
             if ctx.merchant_mdr_bps is not None
             else None
         )
+        view = self.store.view(self.gateways, ctx.method)
         cands: list[CandidateScore] = []
         for g in self.gateways:
+            breaker, window = view[g]
             cost = self.costs.cost_paise(g, ctx.method, ctx.amount_paise)
             base = CandidateScore(
                 gateway=g,
                 eligible=False,
-                circuit_state=self.circuit_state(g),
+                circuit_state=self._circuit(breaker),
                 cost_paise=cost,
                 merchant_fee_paise=merchant_fee,
                 margin_paise=merchant_fee - cost
@@ -284,7 +291,9 @@ class Router:
                 preferred=g in outcome.preferred,
             )
             why = self._excluded(g, ctx, outcome)
-            cands.append(replace(base, excluded_reason=why) if why else self._scored(base, ctx))
+            cands.append(
+                replace(base, excluded_reason=why) if why else self._scored(base, ctx, window)
+            )
         if cfg.avoid_loss_making:
             ok = [c for c in cands if c.eligible]
             if any((c.margin_paise or 0) >= 0 for c in ok):
@@ -354,9 +363,9 @@ class Router:
             return "no_price"
         return None
 
-    def _scored(self, c: CandidateScore, ctx: RoutingContext) -> CandidateScore:
+    def _scored(self, c: CandidateScore, ctx: RoutingContext, window: list[bool]) -> CandidateScore:
         cfg = self.config
-        window = self.store.outcomes(c.gateway, ctx.method)[: cfg.window]
+        window = window[: cfg.window]
         n, s = len(window), window.count(True)
         prior = cfg.prior_success_rate.get(c.gateway, {}).get(ctx.method, 0.9)
         rate = (s + cfg.prior_weight * prior) / (n + cfg.prior_weight)

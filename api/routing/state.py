@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -59,6 +59,12 @@ class RoutingStateStore(Protocol):
     def clear_gateway_window(self, gateway: str) -> None: ...
 
     def breaker(self, gateway: str) -> BreakerState: ...
+
+    def view(
+        self, gateways: Sequence[str], method: str
+    ) -> dict[str, tuple[BreakerState, list[bool]]]:
+        """Each gateway's breaker and its window for ``method``, read together (one round trip)."""
+        ...
 
     def update_breaker(
         self, gateway: str, fn: Callable[[BreakerState], BreakerState | None]
@@ -106,6 +112,18 @@ class InMemoryStateStore:
     def breaker(self, gateway: str) -> BreakerState:
         with self._lock:
             return self._breakers.get(gateway, BreakerState())
+
+    def view(
+        self, gateways: Sequence[str], method: str
+    ) -> dict[str, tuple[BreakerState, list[bool]]]:
+        with self._lock:
+            return {
+                g: (
+                    self._breakers.get(g, BreakerState()),
+                    list(self._windows.get((g, method), ())),
+                )
+                for g in gateways
+            }
 
     def update_breaker(
         self, gateway: str, fn: Callable[[BreakerState], BreakerState | None]
@@ -161,6 +179,19 @@ class RedisStateStore:
 
     def breaker(self, gateway: str) -> BreakerState:
         return BreakerState.from_json(self.r.get(self._breaker(gateway)))
+
+    def view(
+        self, gateways: Sequence[str], method: str
+    ) -> dict[str, tuple[BreakerState, list[bool]]]:
+        pipe = self.r.pipeline(transaction=False)
+        for g in gateways:
+            pipe.get(self._breaker(g))
+            pipe.lrange(self._win(g, method), 0, -1)
+        got = pipe.execute()
+        return {
+            g: (BreakerState.from_json(got[2 * i]), [x == b"1" for x in got[2 * i + 1]])
+            for i, g in enumerate(gateways)
+        }
 
     def update_breaker(
         self, gateway: str, fn: Callable[[BreakerState], BreakerState | None]

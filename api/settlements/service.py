@@ -27,7 +27,7 @@ from api.settlements.models import Settlement
 from api.settlements.schemas import ReconItem, SettlementOut
 from api.webhooks.outbox import enqueue_event
 from hisaab.calendar import ist_date, ist_midnight_utc, settlement_date
-from hisaab.ids import new_id
+from hisaab.ids import is_valid_id, new_id
 
 
 def _utr(ifsc: str, on: date, sequence: int) -> str:
@@ -124,6 +124,8 @@ def settle_due(
 
 
 def get_settlement(db_session: Session, *, merchant_id: str, settlement_id: str) -> Settlement:
+    if not is_valid_id(settlement_id, "setl"):
+        raise not_found("settlement", settlement_id)
     row = db_session.get(Settlement, settlement_id)
     if row is None or row.merchant_id != merchant_id:
         raise not_found("settlement", settlement_id)

@@ -128,7 +128,7 @@ st.caption(
 
 def _do(action: str, body: dict[str, str], done: str) -> None:
     try:
-        api.post(f"/recon/breaks/{break_id}/{action}", body)
+        api.post(f"/staff/recon/breaks/{break_id}/{action}", body)
     except ApiProblem as exc:
         st.error(str(exc))
         return
@@ -154,7 +154,7 @@ with a2:
 
 with st.expander("Audit trail"):
     try:
-        events = api.get(f"/recon/breaks/{break_id}/events")["items"]
+        events = api.get(f"/staff/recon/breaks/{break_id}/events")["items"]
     except ApiProblem as exc:
         st.error(str(exc))
         events = []

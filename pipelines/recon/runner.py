@@ -80,6 +80,7 @@ def run_recon(
     with wh.connect(warehouse) as con:
         wh.refresh_views(con, data_dir)  # every contract dataset, empty when it has no file yet
         workflow.ensure_tables(con)
+        workflow.refresh_from_oltp(con, _oltp_url(data_dir))  # analysts' decisions, for dbt
     result = run_dbt(build, warehouse, target="duckdb", as_of=as_of)
     outcome = ReconOutcome(target=target, dbt=result)
     if result.success:
@@ -97,3 +98,13 @@ def _summarise(outcome: ReconOutcome, query, schema_prefix: str) -> None:  # typ
     outcome.breaks_by_kind = query(SUMMARY_SQL["breaks_by_kind"].format(schema=marts))
     as_of = query(SUMMARY_SQL["as_of"].format(intermediate=inter))
     outcome.as_of = as_of.item(0, 0) if as_of.height else None
+
+
+def _oltp_url(data_dir: Path) -> str:
+    """The OLTP database that owns the break workflow for this data dir."""
+    from hisaab.settings import Settings, get_settings
+
+    settings = get_settings()
+    if Path(data_dir).resolve() == Path(settings.data_dir).resolve():
+        return settings.oltp_url
+    return Settings(data_dir=data_dir, database_url=settings.database_url).oltp_url

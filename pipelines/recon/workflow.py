@@ -3,13 +3,19 @@
 Statuses: open, investigating, resolved (with a reason), written_off (with a reason). A row is
 keyed by the break's stable ``break_id``, so decisions survive every rebuild; the amount at risk
 when the decision was taken is kept, and the break reopens if that amount later changes. Every
-action is appended to ``workflow.break_events`` (who, what, when). Until the transaction core's
-API owns this, it lives in the warehouse, written by the CLI only.
+action is appended to ``workflow.break_events`` (who, what, when).
+
+The OLTP database owns the decisions (``api.recon.breaks``, used by the CLI and the API alike);
+the warehouse keeps a copy in ``workflow.break_status`` / ``workflow.break_events`` for dbt to
+join by ``break_id``, refreshed by ``refresh_from_oltp`` before every recon run. Decisions taken
+before the OLTP owned them (warehouse only) are adopted into the OLTP on the first refresh.
+``set_status`` (warehouse only) remains for tests of the dbt join.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 
@@ -71,3 +77,98 @@ def set_status(
         "insert into workflow.break_events values (?, ?, ?, ?, ?, ?, ?, ?)",
         [break_id, "set_status", status, reason, assignee, comment, actor, now],
     )
+
+
+def _engine_url(url: str) -> str:
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _utc(ts: datetime | str | None) -> datetime | None:
+    """A UTC timestamp from either database (SQLite hands raw SQL timestamps back as text)."""
+    if ts is None:
+        return None
+    if isinstance(ts, str):
+        ts = datetime.fromisoformat(ts)
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+
+
+STATUS_COLS = "break_id, status, reason, assignee, amount_at_risk_paise, updated_at"
+EVENT_COLS = "break_id, action, status, reason, assignee, comment, actor, happened_at"
+
+
+def refresh_from_oltp(con: duckdb.DuckDBPyConnection, oltp_url: str) -> int | None:
+    """Copy the OLTP's break decisions into the warehouse for dbt; returns the decisions copied.
+
+    ``None`` when there is no OLTP database or it has no workflow tables yet (nothing to copy;
+    the warehouse keeps what it has). Legacy decisions that exist only in the warehouse are
+    first adopted into the OLTP, so nothing an analyst decided is lost in the move.
+    """
+    from sqlalchemy import create_engine, inspect, text
+
+    if oltp_url.startswith("sqlite:///") and not Path(oltp_url.removeprefix("sqlite:///")).exists():
+        return None
+    engine = create_engine(_engine_url(oltp_url))
+    try:
+        with engine.begin() as oltp:
+            if not inspect(oltp).has_table("break_status"):
+                return None
+            ensure_tables(con)
+            owned = oltp.execute(text("select count(*) from break_status")).scalar_one()
+            if not owned:
+                legacy = con.execute(f"select {STATUS_COLS} from workflow.break_status").fetchall()
+                legacy_events = con.execute(
+                    f"select {EVENT_COLS} from workflow.break_events order by happened_at"
+                ).fetchall()
+                for row in legacy:
+                    oltp.execute(
+                        text(
+                            f"insert into break_status ({STATUS_COLS}) values "
+                            "(:a, :b, :c, :d, :e, :f)"
+                        ),
+                        dict(
+                            zip(
+                                "abcdef", (*row[:5], _utc(row[5]) or datetime.now(UTC)), strict=True
+                            )
+                        ),
+                    )
+                for row in legacy_events:
+                    oltp.execute(
+                        text(
+                            f"insert into break_events ({EVENT_COLS}) values "
+                            "(:a, :b, :c, :d, :e, :f, :g, :h)"
+                        ),
+                        dict(
+                            zip(
+                                "abcdefgh",
+                                (*row[:6], row[6] or "cli", _utc(row[7]) or datetime.now(UTC)),
+                                strict=True,
+                            )
+                        ),
+                    )
+            statuses = oltp.execute(text(f"select {STATUS_COLS} from break_status")).fetchall()
+            events = oltp.execute(
+                text(f"select {EVENT_COLS} from break_events order by id")
+            ).fetchall()
+    finally:
+        engine.dispose()
+    con.execute("begin")
+    try:
+        con.execute("delete from workflow.break_status")
+        con.execute("delete from workflow.break_events")
+        if statuses:
+            con.executemany(
+                "insert into workflow.break_status values (?, ?, ?, ?, ?, ?)",
+                [(*r[:5], _utc(r[5])) for r in statuses],
+            )
+        if events:
+            con.executemany(
+                "insert into workflow.break_events values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*r[:7], _utc(r[7])) for r in events],
+            )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return len(statuses)

@@ -69,18 +69,27 @@ def prepare(
     start = start or lo
     recent = start - timedelta(days=RECENT_DAYS)
     src = source or "lake.ledger_transfers"
+    # Integer keys are the account id's 64-bit hash: the transfers need no join to the accounts
+    # to get them. A collision would merge two accounts, so it is checked, never assumed away.
     con.execute(
         """create or replace temp table aml_acct as
-        select (row_number() over (order by account_id))::integer as ix, account_id, owner_type,
+        select hash(account_id) as ix, account_id, owner_type,
             coalesce(owner_id, account_id) as owner_id, country, mcc, opened_on
         from lake.ledger_accounts"""
     )
+    clash = con.execute(
+        "select count(*) - count(distinct ix), count(*) - count(distinct account_id) from aml_acct"
+    ).fetchall()[0]
+    if clash[1]:
+        raise ValueError(f"lake.ledger_accounts repeats {clash[1]} account id(s)")
+    if clash[0]:
+        raise ValueError(f"{clash[0]} account ids share a 64-bit hash: monitoring cannot key them")
     con.execute(
         f"""create or replace temp table aml_edge as
-        select t.transfer_id, p.ix as payer, q.ix as payee, t.amount_paise, t.created_at,
-            t.business_date, t.rail, t.is_cash
-        from {src} t join aml_acct p on p.account_id = t.payer_account_id
-        join aml_acct q on q.account_id = t.payee_account_id
+        select t.transfer_id, hash(t.payer_account_id) as payer,
+            hash(t.payee_account_id) as payee, t.amount_paise, t.created_at, t.business_date,
+            t.rail, t.is_cash
+        from {src} t
         where t.status = 'completed'
             and t.business_date between DATE '{lo.isoformat()}' and DATE '{hi.isoformat()}'"""
     )
@@ -95,18 +104,18 @@ def prepare(
             select payee as ix, business_date, count(*) as in_n, sum(amount_paise) as in_paise,
                 0 as out_n, 0 as out_paise, count(distinct payer) as payers, 0 as payees,
                 sum(amount_paise) filter (where is_cash) as cash_in_paise
-            from aml_edge group by all
+            from aml_edge where payee in (select ix from aml_active) group by all
             union all
             select payer, business_date, 0, 0, count(*), sum(amount_paise), 0,
                 count(distinct payee), 0
-            from aml_edge group by all
+            from aml_edge where payer in (select ix from aml_active) group by all
         )
         select ix, business_date, sum(in_n)::bigint as in_n, sum(in_paise)::bigint as in_paise,
             sum(out_n)::bigint as out_n, sum(out_paise)::bigint as out_paise,
             sum(payers)::bigint as payers, sum(payees)::bigint as payees,
             coalesce(sum(cash_in_paise), 0)::bigint as cash_in_paise
         from legs join aml_acct a using (ix)
-        where a.owner_type <> 'external' and ix in (select ix from aml_active)
+        where a.owner_type <> 'external'
         group by ix, business_date"""
     )
     con.execute(
@@ -114,11 +123,15 @@ def prepare(
         with recent as (
             select payee as ix, payer as cp from aml_edge
             where business_date >= DATE '{recent.isoformat()}'
+                and payee in (select ix from aml_active)
             union select payer, payee from aml_edge
             where business_date >= DATE '{recent.isoformat()}'
+                and payer in (select ix from aml_active)
         ), legs as (
             select payee as ix, payer as cp, business_date from aml_edge
+            where payee in (select ix from aml_active)
             union all select payer, payee, business_date from aml_edge
+            where payer in (select ix from aml_active)
         )
         select l.ix, l.cp, min(l.business_date) as first_d
         from legs l semi join recent r on l.ix = r.ix and l.cp = r.cp

@@ -13,6 +13,7 @@ replacing earlier rows of the same model version and applications, so a re-run i
 from __future__ import annotations
 
 import json
+import math
 import threading
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -66,13 +67,29 @@ def required_fields(model: CreditModel) -> list[str]:
 
 def decide(application: dict[str, Any], model: CreditModel) -> CreditDecision:
     """Decide one application (a dict of the mart's columns; derived ratios are computed)."""
-    missing = [f for f in required_fields(model) if f not in application]
+    needed = required_fields(model)
+    missing = [f for f in needed if f not in application]
     if missing:
         raise ApplicationError(f"application lacks {', '.join(missing)}")
+    categorical = {f.name for f in model.spec.features if f.type == "categorical"}
+    wrong = []
+    for name in needed:
+        value = application[name]
+        if value is None:
+            continue  # unknown: scored in the feature's missing bin
+        if name in categorical:
+            ok = isinstance(value, str)
+        else:
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            ok = ok and math.isfinite(value)
+        if not ok:
+            kind = "text" if name in categorical else "a finite number"
+            wrong.append(f"{name}: expected {kind}, got {value!r}")
+    if wrong:
+        raise ApplicationError("; ".join(wrong))
     try:
-        frame = pl.DataFrame([application], infer_schema_length=None)
-        row = model.decide_frame(frame).row(0, named=True)
-    except (pl.exceptions.PolarsError, TypeError, ValueError) as exc:
+        row = model.decide_one(application)
+    except (TypeError, ValueError, ZeroDivisionError) as exc:
         raise ApplicationError(f"application cannot be scored: {exc}") from None
     reasons = [
         ReasonCode(row[f"reason_code_{i}"], row[f"reason_text_{i}"], float(row[f"points_lost_{i}"]))

@@ -13,21 +13,27 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from risk.credit.spec import CreditSpec, SpecError, check_columns
 
-# name -> (columns it needs, expression). Ratios, not money: floats are fine here.
-DERIVED_FEATURES: dict[str, tuple[tuple[str, ...], Callable[[], pl.Expr]]] = {
+# name -> (columns it needs, polars expression, the same for one application as Python).
+# Ratios, not money: floats are fine here.
+DERIVED_FEATURES: dict[
+    str, tuple[tuple[str, ...], Callable[[], pl.Expr], Callable[[dict[str, Any]], float]]
+] = {
     "failed_attempt_ratio": (
         ("failed_attempts", "payment_attempts"),
         lambda: pl.col("failed_attempts") / pl.max_horizontal(pl.col("payment_attempts"), 1),
+        lambda a: a["failed_attempts"] / max(a["payment_attempts"], 1),
     ),
     "refund_ratio": (
         ("refunds", "captured_payments"),
         lambda: pl.col("refunds") / pl.max_horizontal(pl.col("captured_payments"), 1),
+        lambda a: a["refunds"] / max(a["captured_payments"], 1),
     ),
     "debt_to_income": (
         ("existing_emi_paise", "requested_amount_paise", "tenor_months", "monthly_income_paise"),
@@ -38,12 +44,25 @@ DERIVED_FEATURES: dict[str, tuple[tuple[str, ...], Callable[[], pl.Expr]]] = {
             )
             / pl.max_horizontal(pl.col("monthly_income_paise"), 1)
         ),
+        lambda a: (
+            (a["existing_emi_paise"] + a["requested_amount_paise"] / max(a["tenor_months"], 1))
+            / max(a["monthly_income_paise"], 1)
+        ),
     ),
     "avg_ticket_paise": (
         ("captured_amount_paise", "captured_payments"),
         lambda: pl.col("captured_amount_paise") / pl.max_horizontal(pl.col("captured_payments"), 1),
+        lambda a: a["captured_amount_paise"] / max(a["captured_payments"], 1),
     ),
 }
+
+
+def derived_value(name: str, application: dict[str, Any]) -> float | None:
+    """One derived ratio for one application (None when an input is missing)."""
+    needs, _, scalar = DERIVED_FEATURES[name]
+    if any(application.get(n) is None for n in needs):
+        return None
+    return float(scalar(application))
 
 
 @dataclass
@@ -69,7 +88,7 @@ def column_kinds(frame: pl.DataFrame) -> dict[str, str]:
             kinds[name] = "numeric"
         else:
             kinds[name] = "categorical"
-    for name, (needs, _) in DERIVED_FEATURES.items():
+    for name, (needs, _, _) in DERIVED_FEATURES.items():
         if all(n in frame.columns for n in needs):
             kinds.setdefault(name, "numeric")
     return kinds
@@ -78,7 +97,7 @@ def column_kinds(frame: pl.DataFrame) -> dict[str, str]:
 def add_derived(frame: pl.DataFrame, names: list[str] | None = None) -> pl.DataFrame:
     """Add the derived ratio columns the frame can carry (or only ``names``)."""
     exprs = []
-    for name, (needs, expr) in DERIVED_FEATURES.items():
+    for name, (needs, expr, _) in DERIVED_FEATURES.items():
         if names is not None and name not in names:
             continue
         if name not in frame.columns and all(n in frame.columns for n in needs):
@@ -150,7 +169,9 @@ def load_data(
     return CreditData(frame=frame, y=y, data_hash=frame_hash(raw))
 
 
-def infer_csv_spec_doc(path: Path, target: str, bad_values: list[str] | None = None) -> dict:  # type: ignore[type-arg]
+def infer_csv_spec_doc(
+    path: Path, target: str, bad_values: list[str] | None = None
+) -> dict[str, Any]:
     """A scorecard spec for any CSV: every other column a feature, kinds inferred.
 
     The bad value defaults to the minority class of the target column.

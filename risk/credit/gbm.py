@@ -18,6 +18,7 @@ the features that raised the log-odds most are the reasons. The estimator is sto
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,8 +80,6 @@ class GbmModel:
     def fit(
         cls, frame: pl.DataFrame, y: np.ndarray, spec: CreditSpec, kinds: dict[str, str]
     ) -> GbmModel:
-        import math
-
         categorical: dict[str, dict[str, float]] = {}
         for f in spec.features:
             if f.type == "categorical":
@@ -158,6 +157,40 @@ class GbmModel:
                 np.add.at(contrib, (r, f), t.expected[child] - t.expected[nd])
                 node[r] = child
                 active = ~t.is_leaf[node]
+        return bias, contrib
+
+    def row_vector(self, application: dict[str, Any]) -> list[float]:
+        """One application's features as the trees see them (the online path)."""
+        out = []
+        for name in self.feature_names:
+            v = application.get(name)
+            if name in self.categorical:
+                ranks = self.categorical[name]
+                key = "missing" if v is None else str(v)
+                out.append(ranks.get(key, (len(ranks) - 1) / 2))
+            else:
+                out.append(math.nan if v is None else float(v))
+        return out
+
+    def contributions_one(self, x: list[float]) -> tuple[float, list[float]]:
+        """``contributions`` for one row in plain Python (no per-node numpy calls)."""
+        if self.__dict__.get("_plain_trees") is None:
+            self.__dict__["_plain_trees"] = [
+                (t.feature.tolist(), t.threshold.tolist(), t.missing_left.tolist(),
+                 t.left.tolist(), t.right.tolist(), t.is_leaf.tolist(), t.expected.tolist())
+                for t in self.trees
+            ]  # fmt: skip
+        contrib = [0.0] * len(x)
+        bias = float(np.ravel(self.estimator._baseline_prediction)[0])
+        for feat, thr, miss_left, left, right, leaf, expected in self.__dict__["_plain_trees"]:
+            node = 0
+            bias += expected[0]
+            while not leaf[node]:
+                v = x[feat[node]]
+                go_left = miss_left[node] if math.isnan(v) else v <= thr[node]
+                child = left[node] if go_left else right[node]
+                contrib[feat[node]] += expected[child] - expected[node]
+                node = child
         return bias, contrib
 
     def raw_logit(self, frame: pl.DataFrame) -> np.ndarray:

@@ -20,6 +20,7 @@ the features so a bin's points stand alone.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,18 +57,42 @@ class BinnedFeature:
     def bin_index(self, values: pl.Series | np.ndarray | list[Any]) -> np.ndarray:
         """Bin of every value; the last bin is for missing and unseen values."""
         missing_bin = self.n_bins - 1
+        series = pl.Series(values)
         if self.kind == "numeric":
-            x = np.asarray(
-                pl.Series(values).cast(pl.Float64, strict=False).to_numpy(), dtype=np.float64
-            )
+            if not series.dtype.is_numeric():
+                series = series.cast(pl.Float64, strict=False)
+            x = series.to_numpy()  # nulls become NaN
+            if x.dtype != np.float64:
+                x = x.astype(np.float64)
             idx = np.searchsorted(np.asarray(self.splits, dtype=np.float64), x, side="right")
             return np.where(np.isnan(x), missing_bin, idx).astype(np.int32)
-        lookup = {c: i for i, g in enumerate(self.groups) for c in g}
-        strings = pl.Series(values).cast(pl.String).to_list()
-        return np.array([lookup.get(s, missing_bin) for s in strings], dtype=np.int32)
+        return (
+            series.cast(pl.String)
+            .fill_null(MISSING)
+            .replace_strict(self._lookup(), default=missing_bin, return_dtype=pl.Int32)
+            .to_numpy()
+        )
+
+    def bin_of(self, value: Any) -> int:
+        """Bin of one value (the online path: no frame, no numpy)."""
+        if self.kind == "numeric":
+            try:
+                x = float(value)
+            except (TypeError, ValueError):
+                return self.n_bins - 1
+            return self.n_bins - 1 if math.isnan(x) else bisect.bisect_right(self.splits, x)
+        key = MISSING if value is None else str(value)
+        return self._lookup().get(key, self.n_bins - 1)
+
+    def _lookup(self) -> dict[str, int]:
+        cached = self.__dict__.get("_lookup_cache")
+        if cached is None:
+            cached = {c: i for i, g in enumerate(self.groups) for c in g}
+            self.__dict__["_lookup_cache"] = cached
+        return cached
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> BinnedFeature:
@@ -193,7 +218,10 @@ class Scorecard:
 
     # --- scoring -----------------------------------------------------------------------------
     def bins(self, frame: pl.DataFrame) -> np.ndarray:
-        return np.column_stack([bf.bin_index(frame[bf.name]) for bf in self.features])
+        out = np.empty((frame.height, len(self.features)), dtype=np.int32)
+        for j, bf in enumerate(self.features):
+            out[:, j] = bf.bin_index(frame[bf.name])
+        return out
 
     def logit(self, bins: np.ndarray) -> np.ndarray:
         z = np.full(bins.shape[0], self.intercept)
@@ -207,6 +235,37 @@ class Scorecard:
         for j, bf in enumerate(self.features):
             out[:, j] = np.asarray(bf.points, dtype=np.int64)[bins[:, j]]
         return out
+
+    def points_and_logit(self, bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``points`` and ``logit`` in one pass over the bins."""
+        pts = np.empty(bins.shape, dtype=np.int64)
+        z = np.full(bins.shape[0], self.intercept)
+        for j, (bf, beta) in enumerate(zip(self.features, self.coefficients, strict=True)):
+            b = bins[:, j]
+            pts[:, j] = np.asarray(bf.points, dtype=np.int64)[b]
+            z += np.asarray(bf.woe, dtype=np.float64)[b] * beta
+        return pts, z
+
+    def reason_keys(self, bins: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        """Per row and feature ``points lost × M + (M − 1 − feature)``, and the log-odds.
+
+        One integer key holds both the points lost and (for ties) the feature's place in the
+        spec, so a single row-wise sort orders the reasons: ``lost = key // M``,
+        ``feature = M − 1 − key % M``. Returns (keys, logit, M).
+        """
+        k = len(self.features)
+        m = 1 << max(k - 1, 1).bit_length()  # a power of two > k - 1
+        worst_loss = max(max(bf.points) - min(bf.points) for bf in self.features)
+        dtype = np.int16 if (worst_loss + 1) * m < 2**15 else np.int64
+        keys = np.empty(bins.shape, dtype=dtype)
+        z = np.full(bins.shape[0], self.intercept)
+        for j, (bf, beta) in enumerate(zip(self.features, self.coefficients, strict=True)):
+            pts = np.asarray(bf.points, dtype=np.int64)
+            table = ((pts.max() - pts) * m + (m - 1 - j)).astype(dtype)
+            b = bins[:, j]
+            keys[:, j] = table[b]
+            z += np.asarray(bf.woe, dtype=np.float64)[b] * beta
+        return keys, z, m
 
     def points_lost(self, bins: np.ndarray) -> np.ndarray:
         """Per row and feature, points short of the feature's best bin (>= 0)."""

@@ -21,7 +21,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_api(database_url: str, data_dir: Path, **env: str) -> Iterator[str]:
+def running_api(
+    database_url: str, data_dir: Path, app: str = "api.app:create_app", **env: str
+) -> Iterator[str]:
     """A uvicorn process serving ``create_app`` on a free port; yields its base URL."""
     port = free_port()
     full_env = {

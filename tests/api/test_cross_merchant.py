@@ -20,8 +20,14 @@ ROUTES = sorted(
     for route in router.routes
     for method in route.methods
 )
-ROUTES_WITH_IDS = [r for r in ROUTES if "{" in r[1]]
-LIST_ROUTES = [r for r in ROUTES if "{" not in r[1] and r[0] == "GET" and not r[1].endswith("/me")]
+# Finance's break workflow is platform-only: a merchant's key gets 403 there (tested below).
+PLATFORM_ONLY = [r for r in ROUTES if r[1].startswith("/v1/recon/")]
+ROUTES_WITH_IDS = [r for r in ROUTES if "{" in r[1] and r not in PLATFORM_ONLY]
+LIST_ROUTES = [
+    r
+    for r in ROUTES
+    if "{" not in r[1] and r[0] == "GET" and not r[1].endswith("/me") and r not in PLATFORM_ONLY
+]
 
 # A valid body per route with a body, so validation cannot answer before the ownership check.
 BODIES = {
@@ -106,3 +112,14 @@ def test_victims_objects_are_untouched_after_the_attempts(
     )
     assert c.json()["amount_refunded"] == 1_000
     assert client.get("/v1/orders", headers=other_merchant.auth).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), PLATFORM_ONLY, ids=[f"{m} {p}" for m, p in PLATFORM_ONLY]
+)
+def test_a_merchant_key_cannot_use_finance_routes(client, merchant, method, path):
+    url = path.replace("{break_id}", "brk_0123456789abcdef")
+    r = client.request(
+        method, url, json={"reason": "x", "assignee": "x", "comment": "x"}, headers=merchant.auth
+    )
+    assert_razorpay_error(r, 403)

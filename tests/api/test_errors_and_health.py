@@ -24,7 +24,7 @@ def test_docs_and_openapi_need_no_key(client):
     assert client.get("/openapi.json").status_code == 200
 
 
-STAFF_PREFIXES = ("/v1/auth/", "/v1/recon/", "/v1/aml/", "/v1/ops/")
+STAFF_PREFIXES = ("/v1/auth/", "/v1/staff/", "/v1/aml/", "/v1/ops/")
 
 
 def test_every_operation_requires_authentication_except_health(client):

@@ -87,12 +87,12 @@ def test_each_role_reaches_its_routes_and_is_refused_others_admin_reaches_all(cl
     assert r.status_code == 403 and r.json()["error"]["reason"] == "role_required"
     assert client.get("/v1/ops/webhook-backlog", headers=ops).status_code == 200
     assert client.get("/v1/ops/webhook-backlog", headers=comp).status_code == 403
-    assert client.get("/v1/recon/break-decisions", headers=fin).status_code == 200
-    assert client.get("/v1/recon/break-decisions", headers=ops).status_code == 403
-    for path in ("/v1/aml/cases", "/v1/ops/webhook-backlog", "/v1/recon/break-decisions"):
+    assert client.get("/v1/staff/recon/break-decisions", headers=fin).status_code == 200
+    assert client.get("/v1/staff/recon/break-decisions", headers=ops).status_code == 403
+    for path in ("/v1/aml/cases", "/v1/ops/webhook-backlog", "/v1/staff/recon/break-decisions"):
         assert client.get(path, headers=admin).status_code == 200
 
 
 def test_a_merchant_api_key_is_not_a_staff_session(client, merchant):
-    r = client.get("/v1/recon/break-decisions", headers=merchant.auth)
+    r = client.get("/v1/staff/recon/break-decisions", headers=merchant.auth)
     assert r.status_code == 401

@@ -89,7 +89,7 @@ def test_sign_in_and_resolve_a_break_in_headless_chromium(dash_world):
         f"{dash_world.api_url}/v1/auth/login", json={"username": "root", "password": PASSWORD}
     ).json()["access_token"]
     resolved = httpx.get(
-        f"{dash_world.api_url}/v1/recon/breaks",
+        f"{dash_world.api_url}/v1/staff/recon/breaks",
         params={"status": "resolved"},
         headers={"Authorization": f"Bearer {token}"},
     ).json()["items"]

@@ -43,10 +43,10 @@ def test_resolving_a_break_on_the_page_stores_it_through_the_api(dash_env):
     assert not at.exception
     assert f"Break {break_id[:12]} resolved." in texts(at)
     # Stored: the API now lists it resolved, with the reason and an audit event by the user.
-    resolved = _api_get(dash_env, "/recon/breaks?status=resolved", "fin")["items"]
+    resolved = _api_get(dash_env, "/staff/recon/breaks?status=resolved", "fin")["items"]
     mine = [b["reason"] for b in resolved if b["break_id"] == break_id]
     assert mine == ["fee refunded by PayU in the next settlement"]
-    events = _api_get(dash_env, f"/recon/breaks/{break_id}/events", "fin")["items"]
+    events = _api_get(dash_env, f"/staff/recon/breaks/{break_id}/events", "fin")["items"]
     assert [(e["action"], e["actor"]) for e in events] == [("resolve", "fin")]
     # Shown: the default filter (open, investigating) no longer lists it.
     assert break_id not in set(at.dataframe[0].value["break_id"])

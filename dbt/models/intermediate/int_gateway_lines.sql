@@ -1,5 +1,7 @@
 -- Every gateway settlement line (Razorpay, PayU, CCAvenue) in one canonical shape, with the
--- merchant (through our ledger) and the date its T+N cycle makes it due.
+-- merchant (through our ledger) and the date its T+N cycle makes it due. Copies of a payment
+-- line are counted where lines are deduplicated (int_payments_matched_to_gateway_lines): a
+-- window over every line here cost more than the rest of this model.
 with unioned as (
     {% for m in ['stg_razorpay__settlement_lines', 'stg_payu__settlement_lines', 'stg_ccavenue__settlement_lines'] %}
     select
@@ -49,6 +51,5 @@ with_due as (
 
 select
     {{ stable_hash(['gateway', 'file_sha256', 'source_row']) }} as gateway_line_id,
-    *,
-    count(*) over (partition by gateway, line_type, gateway_entity_id, amount_paise) as copies
+    *
 from with_due

@@ -113,7 +113,8 @@ def test_pending_payment_stays_unknown_until_the_gateway_resolves_it(tmp_path: P
     gw = w.gateways["ccavenue"]
     res = gw.authorize(request("upi"))
     assert (res.outcome, res.state, res.error_code) == (UNKNOWN, "pending", "Awaited")
-    assert gw.capture(res.gateway_payment_id or "", res.amount_paise or 0).outcome == UNKNOWN
+    early = gw.capture(res.gateway_payment_id or "", res.amount_paise or 0)
+    assert (early.outcome, early.state) == (FAILED, "pending"), "refused, nothing captured"
     w.clock.advance(seconds=119)
     assert gw.status(res.gateway_payment_id or "").outcome == UNKNOWN
     w.clock.advance(seconds=2)

@@ -73,6 +73,16 @@ def test_an_application_without_a_required_field_is_refused_by_name(trained, bnp
         decide(application, trained.model)
 
 
+def test_an_application_with_a_wrongly_typed_field_is_refused_by_name(trained, bnpl_data) -> None:
+    application = bnpl_data.frame.row(0, named=True)
+    application["bureau_score"] = "seven hundred"
+    application["employment_type"] = 3
+    with pytest.raises(ApplicationError) as err:
+        decide(application, trained.model)
+    assert "bureau_score: expected a finite number, got 'seven hundred'" in str(err.value)
+    assert "employment_type: expected text, got 3" in str(err.value)
+
+
 def test_every_online_decision_is_logged_with_its_model_version(
     trained, bnpl_data, tmp_path
 ) -> None:
@@ -91,11 +101,16 @@ def test_batch_decisions_match_online_ones_and_rewriting_them_is_idempotent(
 ) -> None:
     model = trained.model
     batch = model.decide_frame(bnpl_data.frame)
-    for i in (0, 7, 42):
+    for i in range(0, bnpl_data.frame.height, 97):
         one = decide(bnpl_data.frame.row(i, named=True), model)
         assert batch["score"][i] == one.score
         assert batch["decision"][i] == one.decision
         assert batch["probability_of_default"][i] == pytest.approx(one.probability_of_default)
+        assert batch["credit_limit_paise"][i] == one.credit_limit_paise
+        batch_codes = [batch[f"reason_code_{k}"][i] for k in range(1, 5)]
+        assert batch_codes == [r.code for r in one.reason_codes] + [None] * (
+            4 - len(one.reason_codes)
+        )
     warehouse = tmp_path / "w.duckdb"
     write_decisions(warehouse, batch)
     write_decisions(warehouse, batch)

@@ -1,13 +1,19 @@
 -- Charged vs contracted MDR and GST, per gateway payment line matched to a ledger payment.
 -- Contracted fee = round_half_up(gateway amount x merchant's MDR bps for the method / 10 000);
 -- GST = round_half_up(charged fee x 18 / 100) — the rule in hisaab/money.py.
+-- Read from the pay-in mart, which already holds every matched pair: matching again would cost
+-- as much as the pay-in recon itself.
 with matched as (
-    select * from {{ ref('int_payments_matched_to_gateway_lines') }}
+    select
+        payment_id, gateway, merchant_id, method, gateway_payment_id, settlement_id,
+        business_date, gateway_amount_paise, gateway_fee_paise, gateway_tax_paise
+    from {{ ref('fct_payin_recon') }}
     where gateway_line_id is not null and ledger_status is not null
 ),
 
 merchants as (
-    select * from {{ ref('stg_ledger__merchants') }}
+    select merchant_id, mdr_bps_upi, mdr_bps_card, mdr_bps_netbanking, mdr_bps_wallet
+    from {{ ref('stg_ledger__merchants') }}
 ),
 
 contracted as (

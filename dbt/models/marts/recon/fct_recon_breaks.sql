@@ -12,6 +12,16 @@ as_of as (
     select as_of_date from {{ ref('int_recon_as_of') }}
 ),
 
+-- Which payment lines were filed more than once, found on the two key columns alone: grouping
+-- every line with all the columns a break shows costs far more, and duplicates are rare.
+duplicated_payment_lines as (
+    select gateway, gateway_entity_id
+    from {{ ref('int_gateway_lines') }}
+    where line_type = 'payment'
+    group by gateway, gateway_entity_id
+    having count(*) > 1
+),
+
 raw_breaks as (
     -- Pay-ins: ledger vs gateway file.
     select
@@ -49,26 +59,27 @@ raw_breaks as (
     select
         'duplicate' as kind,
         'payin' as recon,
-        gateway,
-        max(merchant_id) as merchant_id,
-        gateway || '|' || gateway_entity_id as break_key,
-        cast(sum(amount_paise) - max(amount_paise) as bigint) as amount_at_risk_paise,
-        min(settlement_date) as first_seen_date,
-        max(payment_id) as payment_id,
-        max(gateway_payment_id) as gateway_payment_id,
+        l.gateway,
+        max(l.merchant_id) as merchant_id,
+        l.gateway || '|' || l.gateway_entity_id as break_key,
+        cast(sum(l.amount_paise) - max(l.amount_paise) as bigint) as amount_at_risk_paise,
+        min(l.settlement_date) as first_seen_date,
+        max(l.payment_id) as payment_id,
+        max(l.gateway_payment_id) as gateway_payment_id,
         {{ no_str }} as refund_id,
-        max(settlement_id) as settlement_id,
-        max(settlement_utr) as settlement_utr,
+        max(l.settlement_id) as settlement_id,
+        max(l.settlement_utr) as settlement_utr,
         {{ no_str }} as payout_id,
         {{ no_str }} as bank_utr,
         {{ no_str }} as rrn,
         {{ no_paise }} as ledger_amount_paise,
-        cast(sum(amount_paise) as bigint) as external_amount_paise,
+        cast(sum(l.amount_paise) as bigint) as external_amount_paise,
         cast(count(*) as {{ str }}) || ' copies of the same line' as detail
-    from {{ ref('int_gateway_lines') }}
-    where line_type = 'payment'
-    group by gateway, gateway_entity_id
-    having count(*) > 1
+    from {{ ref('int_gateway_lines') }} l
+    join duplicated_payment_lines d
+        on d.gateway = l.gateway and d.gateway_entity_id = l.gateway_entity_id
+    where l.line_type = 'payment'
+    group by l.gateway, l.gateway_entity_id
 
     union all
 

@@ -4,10 +4,31 @@ with ledger as (
     select * from {{ ref('stg_ledger__payments') }} where gateway = 'upi_psp'
 ),
 
+switch_records as {{ inline_cte() }} (
+    select * from {{ ref('stg_upi_switch__transactions') }}
+),
+
+-- A retried switch record counts once (the first). Retries are rare: rank only the RRNs that
+-- have them, found on the RRN alone (a window over every record cost more than the rest).
+retried_rrns as (
+    select rrn from switch_records group by rrn having count(*) > 1
+),
+
 switch as (
-    select * from (
-        select s.*, row_number() over (partition by rrn order by txn_at, upi_txn_id) as nth
-        from {{ ref('stg_upi_switch__transactions') }} s
+    select s.rrn, s.upi_txn_id, s.status, s.response_code, s.amount_paise, s.business_date
+    from switch_records s
+    left join retried_rrns r on r.rrn = s.rrn
+    where r.rrn is null
+
+    union all
+
+    select rrn, upi_txn_id, status, response_code, amount_paise, business_date
+    from (
+        select
+            s.*,
+            row_number() over (partition by s.rrn order by s.txn_at, s.upi_txn_id) as nth
+        from switch_records s
+        join retried_rrns r on r.rrn = s.rrn
     ) x
     where nth = 1
 ),

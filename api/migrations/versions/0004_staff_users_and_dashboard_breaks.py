@@ -1,7 +1,7 @@
 """staff users (dashboard sign-in) and the finance break workflow
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-27 20:35:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("break_id", name=op.f("pk_break_decisions")),
     )
     op.create_table(
-        "break_events",
+        "staff_break_events",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("break_id", sa.String(length=64), nullable=False),
         sa.Column("action", sa.String(length=16), nullable=False),
@@ -49,15 +49,17 @@ def upgrade() -> None:
         sa.Column("comment", sa.Text(), nullable=True),
         sa.Column("actor", sa.String(length=64), nullable=False),
         sa.Column("happened_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_break_events")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_break_events")),
     )
-    with op.batch_alter_table("break_events", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_break_events_break_id"), ["break_id"], unique=False)
+    with op.batch_alter_table("staff_break_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_staff_break_events_break_id"), ["break_id"], unique=False
+        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("break_events", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_break_events_break_id"))
-    op.drop_table("break_events")
+    with op.batch_alter_table("staff_break_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_staff_break_events_break_id"))
+    op.drop_table("staff_break_events")
     op.drop_table("break_decisions")
     op.drop_table("staff_users")
