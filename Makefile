@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_ARGS ?= --days 7 --merchants 200 --payments 200000 --seed 42
 
-.PHONY: help venv demo test test-slow lint format bench doctor clean serve
+.PHONY: help venv demo test test-slow lint format bench doctor clean serve dashboard demo-serve demo-stop
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -29,6 +29,7 @@ demo: $(STAMP)  ## simulate a world, ingest it, reconcile it, and show the break
 	$(BIN)/hisaab aml run --days 7
 	$(BIN)/hisaab aml screen
 	$(BIN)/hisaab aml evaluate
+	@$(MAKE) --no-print-directory demo-serve
 
 test: $(STAMP)  ## lint, format check and the test suite (slow scale tests excluded)
 	$(BIN)/ruff check .
@@ -50,6 +51,42 @@ bench: $(STAMP)  ## run the benchmarks (minutes; writes bench/results/)
 
 serve: $(STAMP)  ## run the payments API with uvicorn on http://127.0.0.1:8000 (docs at /docs)
 	$(BIN)/hisaab api serve --host $${API_HOST:-127.0.0.1} --port $${API_PORT:-8000}
+
+# The dashboards (Streamlit): sign in as a staff user (`hisaab api users create NAME --role ROLE`).
+API_HOST ?= 127.0.0.1
+API_PORT ?= 8000
+DASH_HOST ?= 127.0.0.1
+DASH_PORT ?= 8501
+DEMO_PASSWORD ?= hisaab-demo-2026
+DEMO_USERS := finance:finance risk:risk compliance:compliance ops:ops admin:admin
+STREAMLIT_ARGS = --server.headless true --server.address $(DASH_HOST) --server.port $(DASH_PORT) \
+	--browser.gatherUsageStats false
+RUN_DIR = $(abspath $(HISAAB_DATA_DIR))/run
+
+dashboard: $(STAMP)  ## run the dashboards on http://127.0.0.1:8501 (the API must run too: make serve)
+	HISAAB_API_URL=$${HISAAB_API_URL:-http://$(API_HOST):$(API_PORT)} \
+		$(BIN)/streamlit run dashboards/app.py $(STREAMLIT_ARGS)
+
+demo-serve: $(STAMP)  ## demo users, then the API and the dashboards in the background (make demo-stop)
+	@mkdir -p $(RUN_DIR)
+	@for u in $(DEMO_USERS); do \
+		$(BIN)/hisaab api users create $${u%%:*} --role $${u##*:} --password $(DEMO_PASSWORD) --exist-ok \
+			> /dev/null || exit 1; done
+	@$(MAKE) --no-print-directory demo-stop > /dev/null
+	@nohup $(BIN)/hisaab api serve --host $(API_HOST) --port $(API_PORT) \
+		> $(RUN_DIR)/api.log 2>&1 & echo $$! > $(RUN_DIR)/api.pid
+	@HISAAB_API_URL=http://$(API_HOST):$(API_PORT) nohup $(BIN)/streamlit run dashboards/app.py \
+		$(STREAMLIT_ARGS) > $(RUN_DIR)/dashboard.log 2>&1 & echo $$! > $(RUN_DIR)/dashboard.pid
+	@echo ""
+	@echo "API:        http://$(API_HOST):$(API_PORT)/docs      (log: $(RUN_DIR)/api.log)"
+	@echo "Dashboards: http://$(DASH_HOST):$(DASH_PORT)          (log: $(RUN_DIR)/dashboard.log)"
+	@echo "Sign in as finance, risk, compliance, ops or admin; password $(DEMO_PASSWORD)"
+	@echo "Stop both:  make demo-stop"
+
+demo-stop:  ## stop the API and dashboards that demo-serve started
+	@for p in api dashboard; do \
+		if [ -f $(RUN_DIR)/$$p.pid ]; then kill $$(cat $(RUN_DIR)/$$p.pid) 2>/dev/null || true; \
+			rm -f $(RUN_DIR)/$$p.pid; echo "stopped $$p"; fi; done
 
 doctor: $(STAMP)  ## check the machine
 	$(BIN)/hisaab doctor

@@ -123,4 +123,8 @@ def create_app(
     app.include_router(health, prefix=API_PREFIX)
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
+    from api.staff_routes import staff_routers  # staff (dashboard) routes: Bearer session, roles
+
+    for router in staff_routers():
+        app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     return app

@@ -134,3 +134,12 @@ def webhooks_deliver(
         f"claimed {total.claimed}, delivered {total.delivered}, retrying {total.retrying}, "
         f"failed {total.failed}"
     )
+
+
+def _add_users_commands() -> None:
+    from api.users.cli import users_app
+
+    api_app.add_typer(users_app, name="users")
+
+
+_add_users_commands()

@@ -1,6 +1,7 @@
 """Every table of the transaction core, imported in one place for Alembic and tests."""
 
 from api.auth.models import ApiKey
+from api.breaks.models import BreakDecision, StaffBreakEvent
 from api.db import Base
 from api.idempotency.models import IdempotencyKey
 from api.ledger.models import JournalEntry, LedgerLine
@@ -10,11 +11,13 @@ from api.payments.models import Payment
 from api.recon.models import BreakEvent, BreakStatus
 from api.refunds.models import Refund
 from api.settlements.models import Settlement
+from api.users.models import StaffUser
 from api.webhooks.models import WebhookEvent
 
 __all__ = [
     "ApiKey",
     "Base",
+    "BreakDecision",
     "BreakEvent",
     "BreakStatus",
     "IdempotencyKey",
@@ -25,5 +28,7 @@ __all__ = [
     "Payment",
     "Refund",
     "Settlement",
+    "StaffBreakEvent",
+    "StaffUser",
     "WebhookEvent",
 ]

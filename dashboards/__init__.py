@@ -1,0 +1,5 @@
+"""Streamlit dashboards for finance, risk, compliance and operations staff.
+
+Thin by design: pages read the warehouse read-only (``dashboards.warehouse``), act only through
+the API (``dashboards.api_client``) and call the risk libraries for model evaluation.
+"""

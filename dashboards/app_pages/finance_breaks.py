@@ -1,0 +1,168 @@
+"""Finance: the break queue — filter, see both sides, assign, comment, resolve, write off, export."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.api_client import ApiProblem
+from dashboards.auth import require_role
+from dashboards.breaks_view import BreakFilter, queue
+from dashboards.formatting import count, inr
+
+api = require_role("finance")
+st.title("Break queue")
+
+flash = st.session_state.pop("break_flash", None)
+if flash:
+    st.success(flash)
+
+try:
+    frame = queue(api)
+except ApiProblem as exc:
+    st.info(f"{exc}")
+    st.stop()
+if frame.empty:
+    st.info("No breaks in the queue. Run `hisaab recon` after ingesting (or `make demo`).")
+    st.stop()
+
+with st.sidebar:
+    st.subheader("Filters")
+    kinds = st.multiselect("Kind", sorted(frame["kind"].unique()), key="f_kind")
+    statuses = st.multiselect(
+        "Status",
+        ["open", "investigating", "resolved", "written_off"],
+        default=["open", "investigating"],
+        key="f_status",
+    )
+    gateways = st.multiselect(
+        "Gateway / source", sorted(frame["gateway"].dropna().unique()), key="f_gateway"
+    )
+    min_amount = st.number_input("Minimum at risk (₹)", min_value=0, step=100, key="f_min")
+    text = st.text_input("Search ids (payment, UTR, RRN, merchant)", key="f_text")
+shown = BreakFilter(kinds, statuses, gateways, int(min_amount), text).apply(frame)
+
+c1, c2 = st.columns(2)
+c1.metric("Breaks shown", count(len(shown)))
+c2.metric(
+    "Amount at risk shown", inr(int(shown["amount_at_risk_paise"].sum()) if not shown.empty else 0)
+)
+
+columns = [
+    "break_id",
+    "kind",
+    "severity",
+    "status",
+    "assignee",
+    "amount_at_risk_paise",
+    "age_business_days",
+    "gateway",
+    "merchant_id",
+    "payment_id",
+]
+view = shown[columns].copy()
+view["at risk (₹)"] = view.pop("amount_at_risk_paise").map(inr)
+st.dataframe(view, hide_index=True, width="stretch", key="break_table")
+st.download_button(
+    "Export CSV",
+    shown.to_csv(index=False).encode(),
+    file_name="breaks.csv",
+    mime="text/csv",
+    key="export_csv",
+)
+
+if shown.empty:
+    st.stop()
+st.subheader("Work a break")
+labels = {
+    r.break_id: f"{r.break_id[:12]} · {r.kind} · {inr(r.amount_at_risk_paise)} · {r.status}"
+    for r in shown.itertuples()
+}
+break_id = st.selectbox("Break", list(labels), format_func=labels.__getitem__, key="break_pick")
+row = shown[shown["break_id"] == break_id].iloc[0]
+
+
+def _side(title: str, fields: list[tuple[str, object]]) -> None:
+    st.markdown(f"**{title}**")
+    st.table(
+        pd.DataFrame(
+            {
+                "field": [f for f, _ in fields],
+                "value": [
+                    "—" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+                    for _, v in fields
+                ],
+            }
+        )
+    )
+
+
+left, right = st.columns(2)
+with left:
+    _side(
+        "Our books (ledger)",
+        [
+            ("payment", row.get("payment_id")),
+            ("refund", row.get("refund_id")),
+            ("payout", row.get("payout_id")),
+            ("merchant", row.get("merchant_id")),
+            ("amount", inr(row.get("ledger_amount_paise"), decimals=True)),
+        ],
+    )
+with right:
+    _side(
+        "External (gateway, switch, bank)",
+        [
+            ("gateway", row.get("gateway")),
+            ("gateway payment id", row.get("gateway_payment_id")),
+            ("settlement UTR", row.get("settlement_utr")),
+            ("bank UTR", row.get("bank_utr")),
+            ("RRN", row.get("rrn")),
+            ("amount", inr(row.get("external_amount_paise"), decimals=True)),
+        ],
+    )
+st.caption(
+    f"{row['kind']}: {row.get('detail') or ''} — at risk {inr(row['amount_at_risk_paise'], decimals=True)}, {row.get('age_business_days')} business days old, status {row['status']}"
+)
+
+
+def _do(action: str, body: dict[str, str], done: str) -> None:
+    try:
+        api.post(f"/staff/recon/breaks/{break_id}/{action}", body)
+    except ApiProblem as exc:
+        st.error(str(exc))
+        return
+    st.session_state.break_flash = done
+    st.rerun()
+
+
+a1, a2 = st.columns(2)
+with a1:
+    assignee = st.text_input("Assign to", key="assignee")
+    if st.button("Assign", key="do_assign"):
+        _do("assign", {"assignee": assignee}, f"Break {break_id[:12]} assigned to {assignee}.")
+    comment = st.text_input("Comment", key="comment")
+    if st.button("Add comment", key="do_comment"):
+        _do("comment", {"comment": comment}, "Comment added.")
+with a2:
+    reason = st.text_input("Reason (needed to resolve or write off)", key="reason")
+    b1, b2 = st.columns(2)
+    if b1.button("Resolve", key="do_resolve", type="primary"):
+        _do("resolve", {"reason": reason}, f"Break {break_id[:12]} resolved.")
+    if b2.button("Write off", key="do_write_off"):
+        _do("write-off", {"reason": reason}, f"Break {break_id[:12]} written off.")
+
+with st.expander("Audit trail"):
+    try:
+        events = api.get(f"/staff/recon/breaks/{break_id}/events")["items"]
+    except ApiProblem as exc:
+        st.error(str(exc))
+        events = []
+    if events:
+        ev = pd.DataFrame(events)
+        ev["happened_at"] = pd.to_datetime(ev["happened_at"], unit="s", utc=True).dt.tz_convert(
+            "Asia/Kolkata"
+        )
+        st.dataframe(ev, hide_index=True, width="stretch")
+    else:
+        st.caption("No actions yet.")

@@ -1,0 +1,116 @@
+"""Key interactions change what is shown and, through the API, what is stored."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.dashboards.conftest import open_page, texts
+from tests.dashboards.world import PASSWORD
+
+
+def _api_get(world, path: str, username: str) -> dict:
+    token = httpx.post(
+        f"{world.api_url}/v1/auth/login", json={"username": username, "password": PASSWORD}
+    ).json()["access_token"]
+    return httpx.get(
+        f"{world.api_url}/v1{path}", headers={"Authorization": f"Bearer {token}"}
+    ).json()
+
+
+def test_filtering_the_break_queue_by_kind_shows_only_that_kind(dash_env):
+    at = open_page("fin", "finance_breaks")
+    before = at.dataframe[0].value
+    assert set(before["kind"]) == {
+        "amount_mismatch",
+        "missing_in_gateway",
+        "settlement_short",
+        "fee_mismatch",
+    }
+    at.multiselect(key="f_kind").select("settlement_short").run()
+    after = at.dataframe[0].value
+    assert not at.exception
+    assert set(after["kind"]) == {"settlement_short"} and 0 < len(after) < len(before)
+    shown = next(m.value for m in at.metric if m.label == "Breaks shown")
+    assert shown == str(len(after))
+
+
+def test_resolving_a_break_on_the_page_stores_it_through_the_api(dash_env):
+    at = open_page("fin", "finance_breaks")
+    at.multiselect(key="f_kind").select("fee_mismatch").run()
+    break_id = at.selectbox(key="break_pick").value
+    at.text_input(key="reason").input("fee refunded by PayU in the next settlement")
+    at.button(key="do_resolve").click().run()
+    assert not at.exception
+    assert f"Break {break_id[:12]} resolved." in texts(at)
+    # Stored: the API now lists it resolved, with the reason and an audit event by the user.
+    resolved = _api_get(dash_env, "/staff/recon/breaks?status=resolved", "fin")["items"]
+    mine = [b["reason"] for b in resolved if b["break_id"] == break_id]
+    assert mine == ["fee refunded by PayU in the next settlement"]
+    events = _api_get(dash_env, f"/staff/recon/breaks/{break_id}/events", "fin")["items"]
+    assert [(e["action"], e["actor"]) for e in events] == [("resolve", "fin")]
+    # Shown: the default filter (open, investigating) no longer lists it.
+    assert break_id not in set(at.dataframe[0].value["break_id"])
+
+
+def test_resolving_without_a_reason_shows_the_apis_refusal(dash_env):
+    at = open_page("fin", "finance_breaks")
+    at.button(key="do_resolve").click().run()
+    errors = "\n".join(e.value for e in at.error)
+    assert errors.startswith("reason:"), errors  # the API's 4xx names the missing field
+
+
+def test_moving_the_threshold_changes_approval_rate_and_expected_loss(dash_env):
+    at = open_page("risky", "risk_model_lab")
+    assert not at.exception, [e.value for e in at.exception]
+
+    def outcome():
+        return {m.label: m.value for m in at.metric}
+
+    at.slider(key="threshold").set_value(0.05).run()
+    strict = outcome()
+    at.slider(key="threshold").set_value(0.30).run()
+    loose = outcome()
+    assert not at.exception
+
+    def rate(v: str) -> float:
+        return float(v.rstrip("%"))
+
+    assert rate(loose["Approval rate"]) > rate(strict["Approval rate"])
+    assert rate(loose["Expected bad rate"]) > rate(strict["Expected bad rate"])
+    assert loose["Expected loss"] != strict["Expected loss"]
+
+
+def test_two_versions_side_by_side(dash_env):
+    at = open_page("risky", "risk_model_lab")
+    assert at.selectbox(key="version").value == "v0002"
+    assert at.selectbox(key="other_version").value == "v0001"
+    metrics = at.dataframe[0].value
+    assert {"v0001", "v0002"} <= set(metrics.columns)
+
+
+def test_opening_a_case_from_alerts_shows_it_and_stores_it(dash_env):
+    at = open_page("comp", "compliance_alerts")
+    at.multiselect(key="case_alerts").select("alrt_mule_1").run()
+    at.text_input(key="case_title").input("Mule ring around acc_mule")
+    at.button(key="open_case").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    case_id = at.session_state["case_id"]
+    assert f"Case {case_id} opened from 1 alert(s)." in texts(at)
+    assert at.selectbox(key="case_pick").value == case_id
+    assert len(at.get("graphviz_chart")) == 1  # the evidence graph of the accounts involved
+    stored = _api_get(dash_env, f"/aml/cases/{case_id}", "comp")
+    assert stored["title"] == "Mule ring around acc_mule"
+    assert [a["alert_id"] for a in stored["alerts"]] == ["alrt_mule_1"]
+
+    # Escalate with grounds, then the STR can be generated and downloaded. (AppTest reruns the
+    # page it was last switched to, where a browser stays on the page st.switch_page opened.)
+    at.switch_page("app_pages/compliance_case.py").run()
+    at.text_area(key="case_grounds").input(
+        "Funds from two unrelated payers left within the hour to one beneficiary."
+    )
+    at.button(key="case_escalate").click().run()
+    assert "Escalated" in texts(at)
+    at.button(key="case_str").click().run()
+    assert not at.exception
+    xml = at.session_state[f"str_{case_id}"]
+    assert xml.startswith(b"<?xml") and b"acc_mule" in xml
