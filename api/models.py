@@ -1,7 +1,6 @@
 """Every table of the transaction core, imported in one place for Alembic and tests."""
 
 from api.auth.models import ApiKey
-from api.breaks.models import BreakDecision, StaffBreakEvent
 from api.db import Base
 from api.idempotency.models import IdempotencyKey
 from api.ledger.models import JournalEntry, LedgerLine
@@ -17,7 +16,6 @@ from api.webhooks.models import WebhookEvent
 __all__ = [
     "ApiKey",
     "Base",
-    "BreakDecision",
     "BreakEvent",
     "BreakStatus",
     "IdempotencyKey",
@@ -28,7 +26,6 @@ __all__ = [
     "Payment",
     "Refund",
     "Settlement",
-    "StaffBreakEvent",
     "StaffUser",
     "WebhookEvent",
 ]

@@ -644,7 +644,12 @@ def _set_break_status(
     oltp_url = sqlalchemy_url(
         settings.oltp_url if root == settings.data_dir else Settings(data_dir=root).oltp_url
     )
-    action = {"resolved": "resolve", "written_off": "write_off", "investigating": "assign"}[status]
+    action = {
+        "resolved": "resolve",
+        "written_off": "write_off",
+        "investigating": "assign",
+        "open": "reopen",
+    }[status]
     try:
         queue_break = find_break(warehouse, break_id)
     except BreakNotFound as exc:
@@ -693,6 +698,16 @@ def recon_write_off(
 ) -> None:
     """Write a break off, with a reason."""
     _set_break_status(break_id, "written_off", reason, None, None, data_dir)
+
+
+@recon_app.command("reopen")
+def recon_reopen(
+    break_id: str = typer.Argument(..., help="Break id (a unique prefix is enough)."),
+    reason: str = typer.Option(..., "--reason", help="Why the decision is taken back (audit)."),
+    data_dir: Path | None = typer.Option(None, help="Data dir."),
+) -> None:
+    """Take back a resolution or write-off, so the break can be decided again."""
+    _set_break_status(break_id, "open", reason, None, None, data_dir)
 
 
 @recon_app.command("assign")

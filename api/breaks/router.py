@@ -1,4 +1,11 @@
-"""HTTP routes for the break queue (finance role): list, show, assign, comment, resolve, write off."""
+"""The break queue for finance staff signed in to the dashboard (Bearer session, finance role).
+
+A thin door onto the one break workflow, ``api.recon.breaks``: the same service the CLI and the
+platform-key routes (``/v1/recon/breaks``) use, so a decision taken here is the decision dbt joins
+by ``break_id`` on the next recon run, and every action lands in the same audit trail
+(``break_events``). Only the authentication (staff role instead of a platform key) and the
+response shape the dashboard reads differ.
+"""
 
 from __future__ import annotations
 
@@ -6,37 +13,35 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import select
 
 from api.auth.deps import DbDep
-from api.breaks import repository, service
-from api.breaks.models import BreakDecision, StaffBreakEvent
+from api.breaks import repository
 from api.breaks.schemas import AssignIn, BreakOut, CommentIn, DecisionOut, EventOut, ReasonIn
 from api.errors import ApiError
+from api.recon import breaks as workflow
+from api.recon.models import BreakEvent, BreakStatus
 from api.schemas import Collection
 from api.users.deps import require_role
 from api.users.tokens import StaffClaims
+from pipelines.recon.workflow import DecisionClosed, WorkflowError
 
 router = APIRouter(tags=["recon breaks"])
 Finance = Annotated[StaffClaims, Depends(require_role("finance"))]
+#: The one input each action's rule checks (named in a refusal's ``error.field``).
+_ACTION_FIELD = {
+    "resolve": "reason",
+    "write_off": "reason",
+    "assign": "assignee",
+    "comment": "comment",
+}
 
 
 def _warehouse(request: Request) -> Path:
     return Path(request.app.state.settings.warehouse)
 
 
-def _decision_out(d: BreakDecision) -> DecisionOut:
-    return DecisionOut(
-        break_id=d.break_id,
-        status=d.status,
-        reason=d.reason,
-        assignee=d.assignee,
-        amount_at_risk_paise=d.amount_at_risk_paise,
-        updated_by=d.updated_by,
-        updated_at=int(d.updated_at.timestamp()),
-    )
-
-
-def _event_out(e: StaffBreakEvent) -> EventOut:
+def _event_out(e: BreakEvent) -> EventOut:
     return EventOut(
         break_id=e.break_id,
         action=e.action,
@@ -49,15 +54,33 @@ def _event_out(e: StaffBreakEvent) -> EventOut:
     )
 
 
-def _break_or_404(request: Request, break_id: str) -> dict[str, Any]:
-    brk = repository.get_break(_warehouse(request), break_id)
-    if brk is None:
-        raise ApiError(
-            404,
-            f"No break {break_id} in the current break queue (run `hisaab recon`)",
-            reason="break_not_found",
-        )
-    return brk
+def _with_decision(row: dict[str, Any], decision: BreakStatus | None) -> dict[str, Any]:
+    """The warehouse row as finance sees it now: the latest decision applied, unless the amount
+    at risk moved since a resolution (then the break is open again)."""
+    out = {**row, "reason": None, "assignee": None}
+    if decision is None:
+        out["status"] = "open"
+        return out
+    out["assignee"] = decision.assignee
+    if (
+        decision.status in ("resolved", "written_off")
+        and decision.amount_at_risk_paise != row["amount_at_risk_paise"]
+    ):
+        out["status"] = "open"
+        out["reason"] = "reopened: amount at risk changed since the last decision"
+        return out
+    out["status"] = decision.status
+    out["reason"] = decision.reason
+    return out
+
+
+def _decisions(session: Any, break_ids: list[str]) -> dict[str, BreakStatus]:
+    out: dict[str, BreakStatus] = {}
+    for i in range(0, len(break_ids), 500):
+        chunk = break_ids[i : i + 500]
+        for d in session.scalars(select(BreakStatus).where(BreakStatus.break_id.in_(chunk))):
+            out[d.break_id] = d
+    return out
 
 
 @router.get("/staff/recon/breaks", response_model=Collection[BreakOut])
@@ -76,8 +99,8 @@ def list_breaks(
         params.append(kind)
     rows = repository.query_breaks(_warehouse(request), " and ".join(where), params, limit=100_000)
     with db.read_session() as session:
-        decisions = service.decisions_for(session, (r["break_id"] for r in rows))
-    items = [service.effective_status(r, decisions.get(r["break_id"])) for r in rows]
+        decided = _decisions(session, [r["break_id"] for r in rows])
+    items = [_with_decision(r, decided.get(r["break_id"])) for r in rows]
     if status and status != "all":
         items = [i for i in items if i["status"] == status]
     out = [BreakOut(**i) for i in items[:limit]]
@@ -86,9 +109,25 @@ def list_breaks(
 
 @router.get("/staff/recon/break-decisions", response_model=Collection[DecisionOut])
 def list_decisions(db: DbDep, _staff: Finance) -> Collection[DecisionOut]:
-    """Every decision taken through the API (the dashboard joins them to the warehouse queue)."""
+    """Every decision on record (from the CLI, the platform API or the dashboard)."""
     with db.read_session() as session:
-        items = [_decision_out(d) for d in service.all_decisions(session)]
+        last_actor = dict(
+            session.execute(
+                select(BreakEvent.break_id, BreakEvent.actor).order_by(BreakEvent.id)
+            ).all()
+        )
+        items = [
+            DecisionOut(
+                break_id=d.break_id,
+                status=d.status,
+                reason=d.reason,
+                assignee=d.assignee,
+                amount_at_risk_paise=d.amount_at_risk_paise,
+                updated_by=last_actor.get(d.break_id),
+                updated_at=int(d.updated_at.timestamp()),
+            )
+            for d in session.scalars(select(BreakStatus).order_by(BreakStatus.updated_at))
+        ]
     return Collection[DecisionOut](count=len(items), items=items)
 
 
@@ -96,19 +135,33 @@ def list_decisions(db: DbDep, _staff: Finance) -> Collection[DecisionOut]:
 def break_events(break_id: str, db: DbDep, _staff: Finance) -> Collection[EventOut]:
     """The audit trail of one break."""
     with db.read_session() as session:
-        items = [_event_out(e) for e in service.events(session, break_id)]
+        items = [_event_out(e) for e in workflow.events(session, break_id=break_id)]
     return Collection[EventOut](count=len(items), items=items)
 
 
 def _act(
     request: Request, db: Any, staff: StaffClaims, break_id: str, action: str, **kw: Any
 ) -> BreakOut:
-    brk = _break_or_404(request, break_id)
+    brk = repository.get_break(_warehouse(request), break_id)
+    if brk is None:
+        raise ApiError(
+            404,
+            f"No break {break_id} in the current break queue (run `hisaab recon`)",
+            reason="break_not_found",
+        )
+    queue_break = workflow.QueueBreak(brk["break_id"], int(brk["amount_at_risk_paise"]))
     with db.session() as session:
-        decision = service.act(session, brk, action, actor=staff.username, **kw)
-        if decision is None:
-            decision = session.get(BreakDecision, break_id)
-        return BreakOut(**service.effective_status(brk, decision))
+        try:
+            decision = workflow.decide(
+                session, queue_break=queue_break, action=action, actor=staff.username, **kw
+            )
+        except DecisionClosed as exc:
+            raise ApiError(409, str(exc), reason="decision_closed") from None
+        except WorkflowError as exc:
+            raise ApiError(
+                400, str(exc), reason="workflow_refused", field=_ACTION_FIELD.get(action)
+            ) from None
+        return BreakOut(**_with_decision(brk, decision))
 
 
 @router.post("/staff/recon/breaks/{break_id}/assign", response_model=BreakOut)
@@ -143,3 +196,11 @@ def write_off_break(
 ) -> BreakOut:
     """Write a break off, with the reason (kept for audit)."""
     return _act(request, db, staff, break_id, "write_off", reason=body.reason)
+
+
+@router.post("/staff/recon/breaks/{break_id}/reopen", response_model=BreakOut)
+def reopen_break(
+    break_id: str, body: ReasonIn, request: Request, db: DbDep, staff: Finance
+) -> BreakOut:
+    """Take back a resolution or write-off, with the reason (kept for audit)."""
+    return _act(request, db, staff, break_id, "reopen", reason=body.reason)

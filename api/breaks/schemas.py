@@ -55,7 +55,7 @@ class DecisionOut(BaseModel):
     reason: str | None
     assignee: str | None
     amount_at_risk_paise: int
-    updated_by: str
+    updated_by: str | None
     updated_at: int
 
 

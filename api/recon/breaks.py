@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from api.db import utcnow
 from api.recon.models import BreakEvent, BreakStatus
-from pipelines.recon.workflow import NEEDS_REASON, STATUSES, WorkflowError
+from pipelines.recon.workflow import NEEDS_REASON, STATUSES, DecisionClosed, WorkflowError
 
 ACTIONS = ("assign", "comment", "resolve", "write_off", "reopen")
 _ACTION_STATUS = {"resolve": "resolved", "write_off": "written_off", "reopen": "open"}
@@ -112,10 +112,22 @@ def decide(
         raise WorkflowError(f"unknown status {status!r}")
     if status in NEEDS_REASON and not (reason and reason.strip()):
         raise WorkflowError(f"a break is {status.replace('_', ' ')} only with a reason")
+    if action == "reopen" and not (reason and reason.strip()):
+        raise WorkflowError("a break is reopened only with a reason")
     if action == "assign" and not (assignee and assignee.strip()):
         raise WorkflowError("assign needs the analyst to assign the break to")
     if action == "comment" and not (comment and comment.strip()):
         raise WorkflowError("a comment needs text")
+    is_closed = (
+        row is not None
+        and row.status in NEEDS_REASON
+        and row.amount_at_risk_paise == queue_break.amount_at_risk_paise
+    )
+    if is_closed and action in ("assign", "resolve", "write_off"):
+        raise DecisionClosed(
+            f"break {queue_break.break_id} is already {row.status.replace('_', ' ')} "  # type: ignore[union-attr]
+            "for this amount; reopen it first to change the decision"
+        )
     now = utcnow()
     if row is None:
         row = BreakStatus(break_id=queue_break.break_id, status=status)

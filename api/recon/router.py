@@ -11,7 +11,7 @@ from api.auth.deps import DbDep, PlatformPrincipal
 from api.errors import ApiError
 from api.recon import breaks
 from api.schemas import Input
-from pipelines.recon.workflow import STATUSES, WorkflowError
+from pipelines.recon.workflow import STATUSES, DecisionClosed, WorkflowError
 
 router = APIRouter(tags=["recon"])
 
@@ -115,6 +115,8 @@ def _act(
                 amount_at_risk_paise=row.amount_at_risk_paise,
                 updated_at=int(row.updated_at.timestamp()),
             )
+    except DecisionClosed as exc:
+        raise ApiError(409, str(exc), reason="decision_closed") from exc
     except WorkflowError as exc:
         raise ApiError(400, str(exc), reason="workflow_refused") from exc
 
@@ -150,6 +152,16 @@ def write_off_break(
 ) -> BreakStatusOut:
     return _act(
         request, db, principal, break_id, "write_off", reason=body.reason, comment=body.comment
+    )
+
+
+@router.post("/recon/breaks/{break_id}/reopen", response_model=BreakStatusOut)
+def reopen_break(
+    request: Request, break_id: str, body: DecisionBody, db: DbDep, principal: PlatformPrincipal
+) -> BreakStatusOut:
+    """Take back a resolution or write-off (with the reason), so the break can be decided again."""
+    return _act(
+        request, db, principal, break_id, "reopen", reason=body.reason, comment=body.comment
     )
 
 

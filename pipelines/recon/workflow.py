@@ -37,6 +37,11 @@ class WorkflowError(ValueError):
     """A workflow action that cannot be taken (unknown break, missing reason, bad status)."""
 
 
+class DecisionClosed(WorkflowError):
+    """The break already carries a final decision (resolved or written off) for its current
+    amount: an audited decision is not overwritten; reopen the break first."""
+
+
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     for stmt in DDL:
         con.execute(stmt)

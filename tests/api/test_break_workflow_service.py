@@ -144,3 +144,35 @@ def test_legacy_warehouse_decisions_are_adopted_into_the_oltp(client, db, platfo
         if b["break_id"] == "brk_aaaa1111"
     ]
     assert row["status"] == "resolved"
+
+
+def test_a_final_decision_is_not_overwritten_until_the_break_is_reopened(
+    client, platform_auth, warehouse
+) -> None:
+    base = "/v1/recon/breaks/brk_aaaa1111"
+    assert client.post(f"{base}/write_off", json={"reason": "below ₹5,000"}, headers=platform_auth)
+    again = client.post(f"{base}/resolve", json={"reason": "credited"}, headers=platform_auth)
+    assert again.status_code == 409
+    assert again.json()["error"]["reason"] == "decision_closed"
+    assert "reopen" in again.json()["error"]["description"]
+    no_reason = client.post(f"{base}/reopen", json={"reason": " "}, headers=platform_auth)
+    assert no_reason.status_code in (400, 422)
+    reopened = client.post(
+        f"{base}/reopen", json={"reason": "bank says not credited"}, headers=platform_auth
+    )
+    assert reopened.status_code == 200 and reopened.json()["status"] == "open"
+    assert (
+        client.post(
+            f"{base}/resolve", json={"reason": "credited"}, headers=platform_auth
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(f"{base}/write_off", json={"reason": "x"}, headers=platform_auth).status_code
+        == 409
+    )
+    # A new amount at risk makes it a new question: the analyst may decide again.
+    _write_queue(warehouse, [("brk_aaaa1111", "settlement_short", 1_300_00, 6)])
+    later = client.post(f"{base}/resolve", json={"reason": "credited"}, headers=platform_auth)
+    assert later.status_code == 200, later.text
+    assert later.json()["status"] == "resolved"
