@@ -156,6 +156,11 @@ def load_data(
 ) -> CreditData:
     """Read the spec's rows, check the spec against them, derive ratios and the target."""
     raw = read_source(spec, warehouse)
+    # A warehouse query's row order is not guaranteed: order by time and id so that the data
+    # hash, the time split and every seeded step see the same rows in the same order each run.
+    order = [c for c in (spec.data.time_column, spec.data.id_column) if c and c in raw.columns]
+    if order:
+        raw = raw.sort(order)
     check_columns(spec, column_kinds(raw), origin)
     frame = add_derived(raw, [f.name for f in spec.features])
     if spec.data.time_column:
