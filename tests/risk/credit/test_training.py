@@ -41,17 +41,25 @@ def test_the_model_recovers_the_latent_probability_of_default(credit_world, trai
 
 
 def test_a_shuffled_target_leaves_nothing_to_learn(credit_world, bnpl_spec, bnpl_data) -> None:
-    """The signal test above would fail on a model that learned noise: this is the control."""
-    rng = np.random.default_rng(0)
-    shuffled = CreditData(
-        frame=bnpl_data.frame, y=rng.permutation(bnpl_data.y), data_hash="shuffled"
-    )
-    result = train(bnpl_spec, shuffled, credit_world.truth)
-    assert abs(result.metrics["holdout"]["auc"] - 0.5) < 0.1, result.metrics["holdout"]
-    pd_ = result.holdout["probability_of_default"].to_numpy()
+    """The signal test above would fail on a model that learned noise: this is the control.
+
+    One shuffle is a coin toss on a small hold-out (about 300 rows, 25 bads: the AUC of pure noise
+    has a standard deviation near 0.06), so the control averages five shuffles (about 0.027).
+    """
     truth = pl.read_parquet(credit_world.truth / "bnpl_applicants.parquet")
-    latent = result.holdout.join(truth, on="application_id")["is_defaulted"].to_numpy()
-    assert roc_auc_score(latent, pd_) < 0.62
+    aucs, latent_aucs = [], []
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        shuffled = CreditData(
+            frame=bnpl_data.frame, y=rng.permutation(bnpl_data.y), data_hash=f"shuffled-{seed}"
+        )
+        result = train(bnpl_spec, shuffled, credit_world.truth)
+        aucs.append(result.metrics["holdout"]["auc"])
+        pd_ = result.holdout["probability_of_default"].to_numpy()
+        latent = result.holdout.join(truth, on="application_id")["is_defaulted"].to_numpy()
+        latent_aucs.append(roc_auc_score(latent, pd_))
+    assert abs(float(np.mean(aucs)) - 0.5) < 0.1, aucs
+    assert float(np.mean(latent_aucs)) < 0.6, latent_aucs
 
 
 def test_calibration_table_and_slices_cover_the_holdout(trained) -> None:
