@@ -29,6 +29,7 @@ demo: $(STAMP)  ## simulate a world, ingest it, reconcile it, and show the break
 	$(BIN)/hisaab aml run --days 7
 	$(BIN)/hisaab aml screen
 	$(BIN)/hisaab aml evaluate
+	$(BIN)/hisaab risk credit train --spec models/bnpl_credit.yaml --promote
 	@$(MAKE) --no-print-directory demo-serve
 
 test: $(STAMP)  ## lint, format check and the test suite (slow scale tests excluded)

@@ -54,6 +54,9 @@ def train_cmd(
         None, help="Data dir (default: HISAAB_DATA_DIR or ./data)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
+    promote: bool = typer.Option(
+        False, "--promote", help="Also make the new version the one that serves (as `promote V`)."
+    ),
 ) -> None:
     """Train the spec's model on the warehouse, evaluate on the latest period, register a version."""
     from risk.credit.service import train_and_register
@@ -67,6 +70,8 @@ def train_cmd(
         _fail(exc)
         return
     mv, m = trained.version, trained.metrics
+    if promote:
+        _registry(data_dir).promote(mv.name, mv.version, by="cli")
     if as_json:
         print(json.dumps({"version": mv.label, "path": str(mv.path), "metrics": m}, default=str))
         return
@@ -88,7 +93,12 @@ def train_cmd(
             + ", ".join(f"{k} {v:.3f}" for k, v in sorted(drift.items(), key=lambda kv: -kv[1]))
         )
     console.print(
-        f"Model card: {mv.path / 'model_card.md'}. Promote it with `hisaab risk credit promote {mv.version}`."
+        f"Model card: {mv.path / 'model_card.md'}. "
+        + (
+            f"{mv.label} now serves decisions."
+            if promote
+            else f"Promote it with `hisaab risk credit promote {mv.version}`."
+        )
     )
 
 

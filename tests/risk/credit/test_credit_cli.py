@@ -9,6 +9,7 @@ import yaml
 from typer.testing import CliRunner
 
 from hisaab.cli import app
+from risk.registry import Registry, parse_version
 from tests.risk.credit.conftest import SPEC
 
 
@@ -59,6 +60,13 @@ def test_an_analyst_trains_two_versions_compares_promotes_scores_and_rolls_back(
     assert back.exit_code == 0 and v1["version"] in back.output
     listed = _run("list", "--data-dir", data_dir)
     assert v1["version"] in listed.output
+
+    # `train --promote` (what `make demo` runs) registers and serves the new version at once.
+    third = _run("train", "--spec", str(SPEC), "--data-dir", data_dir, "--json", "--promote")
+    assert third.exit_code == 0, third.output
+    v3 = json.loads(third.output)["version"]
+    registry = Registry(credit_world.data_dir / "registry")
+    assert registry.production("bnpl_credit") == parse_version(v3) != parse_version(v1["version"])
 
 
 def test_train_with_a_broken_spec_exits_2_naming_the_field(credit_world, tmp_path) -> None:
