@@ -7,6 +7,7 @@ decide quarantine, the Great Expectations suite, and the finance analyst who rea
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -79,7 +80,7 @@ class Term:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Rule:
+class Rule(ABC):
     """What every rule has: a stable id, plain words, a severity, and where it was declared."""
 
     rule_id: str  # "<dataset>.<name>", stable: reason codes and break ids are built from it
@@ -92,9 +93,9 @@ class Rule:
         return f"contract:{self.rule_id}"
 
     @property
+    @abstractmethod
     def columns(self) -> tuple[str, ...]:
         """The columns the rule reads; every concrete rule kind (NotNull, Range, …) defines it."""
-        raise NotImplementedError(f"{type(self).__name__} must say which columns it reads")
 
     @property
     def row_level(self) -> bool:

@@ -722,11 +722,9 @@ def recon_assign(
 
 
 def _add_api_commands() -> None:
-    """``hisaab api ...`` (the transaction core); absent when the api package is not installed."""
-    try:
-        from api.cli import api_app
-    except ImportError:  # pragma: no cover - api/ ships with this repository
-        return
+    """``hisaab api ...`` (the transaction core)."""
+    from api.cli import api_app
+
     app.add_typer(api_app, name="api")
 
 

@@ -58,8 +58,8 @@ class GatewayPort(Protocol):
 class ConnectorGatewayPort:
     """The production port: ``api.routing.router.Router`` and ``api.gateways.get_connector``.
 
-    Without the routing package every attempt goes to ``fallback_gateway``, and the stored
-    reason says so.
+    ``pinned_gateway`` turns routing off and sends every attempt to that gateway (the stored
+    reason says so): for a merchant contracted to one gateway, and for tests of one emulator.
     """
 
     def __init__(
@@ -67,29 +67,23 @@ class ConnectorGatewayPort:
         router: Any = None,
         *,
         connector_for: Callable[[str], Any] | None = None,
-        fallback_gateway: str = "razorpay",
+        pinned_gateway: str | None = None,
     ) -> None:
         from api.gateways import get_connector
+        from api.routing.router import default_router
 
         self._get_connector = connector_for or get_connector
-        self._fallback = fallback_gateway
-        if router is None:
-            try:
-                from api.routing.router import default_router
-            except ImportError:
-                router = None
-            else:
-                router = default_router()
-        self._router = router
+        self._pinned = pinned_gateway
+        self._router = None if pinned_gateway else (router or default_router())
 
     def route(self, ctx: AttemptContext) -> Route:
-        if self._router is None:
-            return Route(self._fallback, f"no router configured: default gateway {self._fallback}")
-        from api.routing import router as routing
+        if self._pinned is not None:
+            return Route(self._pinned, f"routing off: pinned to {self._pinned}")
+        from api.routing.router import NoGatewayAvailable, RoutingContext
 
         try:
             decision = self._router.choose(
-                routing.RoutingContext(
+                RoutingContext(
                     merchant_id=ctx.merchant_id,
                     method=ctx.method,
                     amount_paise=ctx.amount_paise,
@@ -98,7 +92,7 @@ class ConnectorGatewayPort:
                     wallet=ctx.wallet,
                 )
             )
-        except getattr(routing, "NoGatewayAvailable", LookupError) as exc:
+        except NoGatewayAvailable as exc:
             from api.errors import ApiError
 
             raise ApiError(
@@ -147,40 +141,5 @@ class ConnectorGatewayPort:
             self._router.record_outcome(gateway, method, success, latency_ms)
 
 
-class UnavailableGatewayPort:
-    """Used when no gateway package is installed: payments answer 503 instead of crashing."""
-
-    def route(self, ctx: AttemptContext) -> Route:
-        from api.errors import ApiError
-
-        raise ApiError(
-            503,
-            "No payment gateway is configured on this server",
-            reason="gateway_unavailable",
-            code="GATEWAY_ERROR",
-            source="internal",
-        )
-
-    def authorize(self, gateway: str, ctx: AttemptContext) -> Any:  # pragma: no cover
-        raise NotImplementedError
-
-    def capture(self, gateway: str, gateway_payment_id: str, amount_paise: int) -> Any:
-        raise NotImplementedError  # pragma: no cover
-
-    def refund(
-        self, gateway: str, gateway_payment_id: str, amount_paise: int, refund_id: str
-    ) -> Any:
-        raise NotImplementedError  # pragma: no cover
-
-    def status(self, gateway: str, gateway_payment_id: str) -> Any:
-        raise NotImplementedError  # pragma: no cover
-
-    def record_outcome(self, gateway: str, method: str, success: bool, latency_ms: float) -> None:
-        return None
-
-
 def default_gateway_port() -> GatewayPort:
-    try:
-        return ConnectorGatewayPort()
-    except ImportError:
-        return UnavailableGatewayPort()
+    return ConnectorGatewayPort()

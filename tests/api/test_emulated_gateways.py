@@ -17,8 +17,7 @@ def _port(tmp_path, faults: FaultConfig, gateway: str):
         GatewayJournal(tmp_path / "journal.sqlite3"), FaultInjector(faults), latency_scale=0.0
     )
 
-    port = ConnectorGatewayPort(None, connector_for=emulators.__getitem__, fallback_gateway=gateway)
-    port._router = None  # no router: every attempt goes to the pinned gateway
+    port = ConnectorGatewayPort(connector_for=emulators.__getitem__, pinned_gateway=gateway)
     return port, emulators
 
 
