@@ -91,7 +91,7 @@ from pipelines.parsers.base import (
     ParsedFile,
     RowReject,
 )
-from pipelines.simulator.narrations import extract_utr
+from pipelines.parsers.references import extract_utr
 
 # --- shared by the statement parsers -------------------------------------------------------
 

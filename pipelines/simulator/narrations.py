@@ -3,8 +3,8 @@
 User need: the finance / recon analyst matches bank-statement lines to payouts and settlements by
 the UTR (NEFT/RTGS) or RRN (IMPS/UPI) that the bank prints inside a free-text narration. The
 simulator writes narrations with these functions so that the statement parsers and the recon
-models meet the same shapes real HDFC/ICICI/Axis statements have, and ``extract_utr`` is the one
-place that finds the reference back in any of them.
+models meet the same shapes real HDFC/ICICI/Axis statements have; the parsers' one reader,
+``pipelines.parsers.references.extract_utr``, finds the reference back in any of them.
 
 Shapes (names upper-cased and cut to 35 characters, as core banking systems do):
 
@@ -25,7 +25,6 @@ UTR 22 (4-letter bank code, ``R``, 17 alphanumerics), an IMPS/UPI RRN 12 digits.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 NAME_MAX_CHARS = 35
@@ -36,16 +35,6 @@ NEFT_RETURN_REASONS = (
     "INVALID IFSC",
     "BENEFICIARY NAME MISMATCH",
     "ACCOUNT FROZEN",
-)
-
-# The alphanumeric tail of a UTR must hold a digit, so a long word (a name such as
-# "CONSTANTINOPLEAN") is never mistaken for a reference.
-_RTGS_UTR = r"[A-Z]{4}R(?=[A-Z0-9]{0,16}[0-9])[A-Z0-9]{17}"
-_NEFT_UTR = r"[A-Z]{4}N(?=[A-Z0-9]{0,10}[0-9])[A-Z0-9]{11}"
-_RRN = r"[0-9]{12}"
-# Tried longest first; a reference is a whole token (not part of a longer alphanumeric run).
-_UTR_PATTERNS = tuple(
-    re.compile(rf"(?<![A-Z0-9])(?:{p})(?![A-Z0-9])") for p in (_RTGS_UTR, _NEFT_UTR, _RRN)
 )
 
 
@@ -112,13 +101,3 @@ def unknown_credit(remitter_name: str, utr: str, *, remitter_ifsc: str | None = 
     if remitter_ifsc:
         return f"NEFT CR-{remitter_ifsc.upper()}-{_name(remitter_name)}-{utr}"
     return f"BY CLG/{_name(remitter_name)}/{utr}"
-
-
-def extract_utr(narration: str) -> str | None:
-    """Find the UTR (RTGS, then NEFT) or the 12-digit RRN in a narration; ``None`` if absent."""
-    text = narration.upper()
-    for pattern in _UTR_PATTERNS:
-        match = pattern.search(text)
-        if match:
-            return match.group(0)
-    return None

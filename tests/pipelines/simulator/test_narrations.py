@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from pipelines.parsers.references import extract_utr
 from pipelines.simulator import narrations as n
 
 NEFT_UTR = "YESBN52026331001"  # 4-letter bank code + N + 11
@@ -44,7 +45,7 @@ NARRATIONS = {
 @pytest.mark.parametrize("kind", sorted(NARRATIONS))
 def test_extract_utr_finds_the_reference_back_in_every_narration_kind(kind: str) -> None:
     narration, utr = NARRATIONS[kind]
-    assert n.extract_utr(narration) == utr
+    assert extract_utr(narration) == utr
 
 
 def test_neft_credit_narration_follows_the_bank_layout() -> None:
@@ -92,7 +93,7 @@ def test_unknown_credit_without_ifsc_reads_as_a_clearing_credit() -> None:
 
 def test_extract_utr_prefers_the_rtgs_utr_over_shorter_references() -> None:
     text = f"RTGS CR-ICIC0000104-PAYU-{RTGS_UTR}-REF {RRN}"
-    assert n.extract_utr(text) == RTGS_UTR
+    assert extract_utr(text) == RTGS_UTR
 
 
 @pytest.mark.parametrize(
@@ -105,8 +106,8 @@ def test_extract_utr_prefers_the_rtgs_utr_over_shorter_references() -> None:
     ],
 )
 def test_extract_utr_returns_none_when_no_reference_is_present(narration: str) -> None:
-    assert n.extract_utr(narration) is None
+    assert extract_utr(narration) is None
 
 
 def test_extract_utr_reads_lower_case_narrations() -> None:
-    assert n.extract_utr(f"neft cr-{NEFT_UTR.lower()}") == NEFT_UTR
+    assert extract_utr(f"neft cr-{NEFT_UTR.lower()}") == NEFT_UTR
