@@ -154,6 +154,34 @@ def load_lake(data_dir: Path) -> list[str]:
     return names
 
 
+def load_workflow(oltp_url: str) -> int | None:
+    """Copy the OLTP's break decisions into ``workflow.break_status`` / ``break_events`` on the
+    server, as ``workflow.refresh_from_oltp`` does for DuckDB, so dbt's join by ``break_id``
+    sees finance's decisions on either engine. Returns the decisions copied (``None``: no OLTP
+    workflow yet; the server's copy is then left as it is)."""
+    decisions = workflow.oltp_decisions(oltp_url)
+    if decisions is None:
+        return None
+    statuses, events = decisions
+    with psycopg.connect(conninfo(), autocommit=False) as con:
+        for stmt in workflow.DDL:
+            con.execute(stmt)
+        con.execute("delete from workflow.break_status")
+        con.execute("delete from workflow.break_events")
+        with con.cursor() as cur:
+            if statuses:
+                cur.executemany(
+                    "insert into workflow.break_status values (%s, %s, %s, %s, %s, %s)", statuses
+                )
+            if events:
+                cur.executemany(
+                    "insert into workflow.break_events values (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    events,
+                )
+        con.commit()
+    return len(statuses)
+
+
 def query(sql: str) -> pl.DataFrame:
     with psycopg.connect(conninfo()) as con:
         cur = con.execute(sql)

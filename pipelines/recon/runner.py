@@ -70,6 +70,7 @@ def run_recon(
         from pipelines.recon import postgres_loader
 
         postgres_loader.load_lake(data_dir)
+        postgres_loader.load_workflow(oltp_url_for(data_dir))  # analysts' decisions, for dbt
         result = run_dbt(build, warehouse, target="postgres", as_of=as_of)
         outcome = ReconOutcome(target=target, dbt=result)
         if result.success:
@@ -80,7 +81,7 @@ def run_recon(
     with wh.connect(warehouse) as con:
         wh.refresh_views(con, data_dir)  # every contract dataset, empty when it has no file yet
         workflow.ensure_tables(con)
-        workflow.refresh_from_oltp(con, _oltp_url(data_dir))  # analysts' decisions, for dbt
+        workflow.refresh_from_oltp(con, oltp_url_for(data_dir))  # analysts' decisions, for dbt
     result = run_dbt(build, warehouse, target="duckdb", as_of=as_of)
     outcome = ReconOutcome(target=target, dbt=result)
     if result.success:
@@ -100,7 +101,7 @@ def _summarise(outcome: ReconOutcome, query, schema_prefix: str) -> None:  # typ
     outcome.as_of = as_of.item(0, 0) if as_of.height else None
 
 
-def _oltp_url(data_dir: Path) -> str:
+def oltp_url_for(data_dir: Path) -> str:
     """The OLTP database that owns the break workflow for this data dir."""
     from hisaab.settings import Settings, get_settings
 

@@ -103,6 +103,35 @@ STATUS_COLS = "break_id, status, reason, assignee, amount_at_risk_paise, updated
 EVENT_COLS = "break_id, action, status, reason, assignee, comment, actor, happened_at"
 
 
+def _fetch_decisions(oltp) -> tuple[list[tuple], list[tuple]]:  # type: ignore[no-untyped-def]
+    """Every decision and every audit event in the OLTP, timestamps in UTC."""
+    from sqlalchemy import text
+
+    statuses = oltp.execute(text(f"select {STATUS_COLS} from break_status")).fetchall()
+    events = oltp.execute(text(f"select {EVENT_COLS} from break_events order by id")).fetchall()
+    return (
+        [(*r[:5], _utc(r[5])) for r in statuses],
+        [(*r[:7], _utc(r[7])) for r in events],
+    )
+
+
+def oltp_decisions(oltp_url: str) -> tuple[list[tuple], list[tuple]] | None:
+    """The OLTP's break decisions and events (rows in ``STATUS_COLS`` / ``EVENT_COLS`` order),
+    or ``None`` when there is no OLTP database or it has no workflow tables yet."""
+    from sqlalchemy import create_engine, inspect
+
+    if oltp_url.startswith("sqlite:///") and not Path(oltp_url.removeprefix("sqlite:///")).exists():
+        return None
+    engine = create_engine(_engine_url(oltp_url))
+    try:
+        with engine.connect() as oltp:
+            if not inspect(oltp).has_table("break_status"):
+                return None
+            return _fetch_decisions(oltp)
+    finally:
+        engine.dispose()
+
+
 def refresh_from_oltp(con: duckdb.DuckDBPyConnection, oltp_url: str) -> int | None:
     """Copy the OLTP's break decisions into the warehouse for dbt; returns the decisions copied.
 
@@ -152,10 +181,7 @@ def refresh_from_oltp(con: duckdb.DuckDBPyConnection, oltp_url: str) -> int | No
                             )
                         ),
                     )
-            statuses = oltp.execute(text(f"select {STATUS_COLS} from break_status")).fetchall()
-            events = oltp.execute(
-                text(f"select {EVENT_COLS} from break_events order by id")
-            ).fetchall()
+            statuses, events = _fetch_decisions(oltp)
     finally:
         engine.dispose()
     con.execute("begin")
@@ -165,12 +191,12 @@ def refresh_from_oltp(con: duckdb.DuckDBPyConnection, oltp_url: str) -> int | No
         if statuses:
             con.executemany(
                 "insert into workflow.break_status values (?, ?, ?, ?, ?, ?)",
-                [(*r[:5], _utc(r[5])) for r in statuses],
+                statuses,
             )
         if events:
             con.executemany(
                 "insert into workflow.break_events values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(*r[:7], _utc(r[7])) for r in events],
+                events,
             )
         con.execute("commit")
     except Exception:

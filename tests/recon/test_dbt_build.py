@@ -23,8 +23,10 @@ import pytest
 from pipelines.extract import extract_books
 from pipelines.ingest import ingest_landing
 from pipelines.recon import postgres_loader
+from pipelines.recon.dbt_runner import run_dbt
 from pipelines.recon.evaluate import evaluate_world
-from pipelines.recon.runner import ReconOutcome, run_recon
+from pipelines.recon.runner import ReconOutcome, oltp_url_for, run_recon
+from pipelines.recon.workflow import refresh_from_oltp
 from pipelines.simulator.config import WorldConfig
 from pipelines.simulator.world import build_world
 
@@ -123,7 +125,44 @@ def pg_database(world: World) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def pg(world: World, pg_database: str) -> ReconOutcome:
+def decided(world: World, duck: ReconOutcome) -> tuple[str, str]:
+    """Finance resolves the largest break through the one break service (the OLTP database owns
+    decisions); DuckDB's queue is then rebuilt, and the Postgres build runs after this."""
+    from api.db import Database, sqlalchemy_url
+    from api.migrate import upgrade
+    from api.recon.breaks import decide, find_break
+
+    (break_id,) = duck_query(
+        world,
+        "select break_id from marts.fct_recon_breaks "
+        "order by amount_at_risk_paise desc, break_id limit 1",
+    )[0]
+    url = sqlalchemy_url(oltp_url_for(world.data_dir))
+    upgrade(url)
+    db = Database(url, pool_size=1)
+    try:
+        with db.session() as session:
+            decide(
+                session,
+                queue_break=find_break(world.warehouse, break_id),
+                action="resolve",
+                actor="test",
+                reason="bank credit found under another UTR",
+            )
+    finally:
+        db.dispose()
+    with duckdb.connect(str(world.warehouse)) as con:
+        refresh_from_oltp(con, oltp_url_for(world.data_dir))
+    rebuilt = run_dbt(
+        ["build", "--select", "fct_recon_breaks", "--exclude-resource-type", "unit_test"],
+        world.warehouse,
+    )
+    assert rebuilt.success, rebuilt.failures
+    return break_id, "resolved"
+
+
+@pytest.fixture(scope="module")
+def pg(world: World, pg_database: str, decided: tuple[str, str]) -> ReconOutcome:
     return run_recon(world.data_dir, world.warehouse, target="postgres", unit_tests=True)
 
 
@@ -161,6 +200,18 @@ def test_both_engines_report_the_same_breaks(
     on_postgres = pg_query(BREAKS_SQL)
     assert len(on_duckdb) > 0
     assert on_postgres == on_duckdb
+
+
+def test_a_finance_decision_reaches_the_break_queue_on_both_engines(
+    world: World, decided: tuple[str, str], pg: ReconOutcome
+) -> None:
+    break_id, status = decided
+    sql = f"select status, is_reopened from marts.fct_recon_breaks where break_id = '{break_id}'"
+    assert duck_query(world, sql) == [(status, False)]
+    assert pg_query(sql) == [(status, False)]
+    assert pg_query("select reason from workflow.break_status") == [
+        ("bank credit found under another UTR",)
+    ]
 
 
 def test_both_engines_count_the_same_per_source_and_day(
