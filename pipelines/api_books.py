@@ -16,7 +16,8 @@ Mapping, where the API's rows differ from the contracts:
   derived from the merchant and the payer's contact, e-mail, VPA or card token (a payment with
   none of them is its own customer).
 * settlements: what each gateway should settle per (gateway, merchant, T+N date), from the
-  captured payments, processed refunds and lost chargebacks, with the calendar the gateways use.
+  captured payments, processed refunds and chargebacks not won (deducted in the cycle of the
+  day the dispute opened), with the calendar the gateways use.
 * payouts: the API's settlements are payouts to merchants (NEFT from our nodal account).
 * merchants: the API collects no city, state, VPA or risk tier (null); ``gateways`` are the
   gateways the merchant's payments were routed to.
@@ -202,9 +203,9 @@ def _expected_settlements(
         if r.status == "processed" and r.processed_at is not None:
             t = totals[(r.gateway, r.merchant_id, due(r.merchant_id, ist_date(r.processed_at)))]
             t["refunds_paise"] += r.amount_paise
-    for c in chargebacks:
-        if c.status == "lost" and c.payment_id in by_payment and c.resolved_at is not None:
-            t = totals[(c.gateway, c.merchant_id, due(c.merchant_id, ist_date(c.resolved_at)))]
+    for c in chargebacks:  # the gateway takes a disputed amount back when the dispute opens
+        if c.status != "won" and c.payment_id in by_payment:
+            t = totals[(c.gateway, c.merchant_id, due(c.merchant_id, ist_date(c.created_at)))]
             t["chargebacks_paise"] += c.amount_paise
     rows = []
     for (gateway, merchant_id, on), t in sorted(totals.items()):

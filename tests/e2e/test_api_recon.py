@@ -253,6 +253,14 @@ def test_api_payments_reconcile_with_zero_breaks_and_the_ledger_holds(
     assert payments["amount_paise"].dtype == pl.Int64
     assert pl.read_parquet(lake / "ledger_refunds" / "**" / "*.parquet").height == 2
     assert pl.read_parquet(lake / "ledger_chargebacks" / "**" / "*.parquet").height == 1
+    # What our books expect each gateway to settle is what the gateways settled (the emulators
+    # deduct no chargebacks, so those are left out of the comparison).
+    expected = pl.read_parquet(lake / "ledger_settlements" / "**" / "*.parquet")
+    paid = settlements_frame(outside.first_day, outside.last_day, journal=w.journal, seed=SEED)
+    cols = ["gross_paise", "fee_paise", "tax_paise", "refunds_paise"]
+    assert sorted(
+        expected.select("route", "merchant_id", "expected_settlement_date", *cols).rows()
+    ) == sorted(paid.select("gateway", "merchant_id", "settled_on", *cols).rows())
     payouts = pl.read_parquet(lake / "ledger_payouts" / "**" / "*.parquet")
     assert payouts.height >= 3 and (payouts["amount_paise"] > 0).all()
 
