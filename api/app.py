@@ -31,6 +31,7 @@ API_PREFIX = "/v1"
 
 def _routers() -> list[APIRouter]:
     from api.bnpl.router import router as bnpl
+    from api.chargebacks.router import router as chargebacks
     from api.merchants.router import router as merchants
     from api.orders.router import router as orders
     from api.payments.router import router as payments
@@ -38,7 +39,7 @@ def _routers() -> list[APIRouter]:
     from api.refunds.router import router as refunds
     from api.settlements.router import router as settlements
 
-    return [merchants, orders, payments, refunds, settlements, recon, bnpl]
+    return [merchants, orders, payments, refunds, chargebacks, settlements, recon, bnpl]
 
 
 def rate_limit_from_env() -> RateLimit:

@@ -117,6 +117,21 @@ def settle(
     typer.echo(f"{len(created)} settlement(s)")
 
 
+@api_app.command("record-gateway-settlements")
+def record_gateway_settlements(
+    date_: str = typer.Option(..., "--date", help="IST settlement date (YYYY-MM-DD)."),
+) -> None:
+    """Post what the emulated gateways settled into escrow on DATE to the ledger (idempotent)."""
+    from datetime import date
+
+    from api.gateways.settlement import record_emulated_settlements
+
+    db = _db()
+    with db.session() as session:
+        n = record_emulated_settlements(session, date.fromisoformat(date_))
+    typer.echo(f"{n} gateway settlement(s) recorded")
+
+
 webhooks_app = typer.Typer(help="The webhook outbox.")
 api_app.add_typer(webhooks_app, name="webhooks")
 

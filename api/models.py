@@ -1,6 +1,7 @@
 """Every table of the transaction core, imported in one place for Alembic and tests."""
 
 from api.auth.models import ApiKey
+from api.chargebacks.models import Chargeback
 from api.db import Base
 from api.idempotency.models import IdempotencyKey
 from api.ledger.models import JournalEntry, LedgerLine
@@ -9,7 +10,7 @@ from api.orders.models import Order
 from api.payments.models import Payment
 from api.recon.models import BreakEvent, BreakStatus
 from api.refunds.models import Refund
-from api.settlements.models import Settlement
+from api.settlements.models import GatewaySettlement, Settlement
 from api.users.models import StaffUser
 from api.webhooks.models import WebhookEvent
 
@@ -18,6 +19,8 @@ __all__ = [
     "Base",
     "BreakEvent",
     "BreakStatus",
+    "Chargeback",
+    "GatewaySettlement",
     "IdempotencyKey",
     "JournalEntry",
     "LedgerLine",

@@ -15,16 +15,21 @@ the journal holds before it, so statements written day by day chain. ``credit_ad
 (settlement id → paise added to the credit; negative for short) is the fault hook for a
 short or excess credit.
 
-This covers settlement credits only; payouts to merchants are the ledger's, not the gateways'.
+Payouts to merchants are the ledger's, not the gateways': ``payouts`` (``nodal_payouts`` reads
+them from the API's settlements) adds each as a NEFT debit on the nodal account's statement of
+its date; payouts dated before ``first_day`` only move the opening balance.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.gateways.journal import GatewayJournal
 from api.gateways.settlement import settlement_batches
@@ -34,6 +39,37 @@ from pipelines.simulator.gateways import ESCROW_ACCOUNTS, GATEWAYS
 from pipelines.simulator.statements import Statement, StatementEntry
 
 EMULATED = ("razorpay", "payu", "ccavenue")
+
+
+@dataclass(frozen=True)
+class PayoutDebit:
+    """A payout to a merchant as our bank books it: a NEFT debit with the payout's UTR."""
+
+    bank_source: str
+    paid_on: date
+    amount_paise: int
+    utr: str
+    beneficiary_name: str
+    beneficiary_ifsc: str
+
+
+def nodal_payouts(db_session: Session) -> list[PayoutDebit]:
+    """Every merchant settlement the API paid, as a debit on the nodal account."""
+    from api.ledger.service import NODAL_BANK_SOURCE
+    from api.merchants.models import Merchant
+    from api.settlements.models import Settlement
+
+    rows = db_session.execute(
+        select(Settlement, Merchant)
+        .join(Merchant, Merchant.id == Settlement.merchant_id)
+        .order_by(Settlement.settlement_date, Settlement.utr)
+    ).all()
+    return [
+        PayoutDebit(
+            NODAL_BANK_SOURCE, s.settlement_date, s.amount_paise, s.utr, m.name, m.settlement_ifsc
+        )
+        for s, m in rows
+    ]
 
 
 def _settled_between(
@@ -61,6 +97,22 @@ def _prior_net(journal: GatewayJournal, before: date, seed: int) -> dict[str, in
             (source, _), batches = rows
             totals[source] = totals.get(source, 0) + sum(int(b["net_paise"]) for b in batches)  # type: ignore[call-overload]
     return totals
+
+
+def _payout_entry(p: PayoutDebit, n: int) -> StatementEntry:
+    account = ESCROW_ACCOUNTS[p.bank_source]
+    return StatementEntry(
+        booking_date=p.paid_on,
+        value_date=p.paid_on,
+        amount_paise=p.amount_paise,
+        direction="DR",
+        channel="NEFT",
+        utr=p.utr,
+        narration=narrations.neft_debit(p.beneficiary_ifsc, p.beneficiary_name, p.utr),
+        counterparty_name=p.beneficiary_name,
+        counterparty_ifsc=p.beneficiary_ifsc,
+        bank_reference=f"{account.bic[:4]}{p.paid_on:%y%m%d}{n:06d}",
+    )
 
 
 def _entry(batch: Mapping[str, object], credited: int, on: date, n: int) -> StatementEntry:
@@ -98,16 +150,21 @@ def write_escrow_statements(
     journal: GatewayJournal,
     seed: int = 0,
     credit_adjustments: Mapping[str, int] | None = None,
+    payouts: Sequence[PayoutDebit] = (),
 ) -> list[Path]:
     """Write every escrow account's statement for each day in [first_day, last_day]."""
     if last_day < first_day:
         raise ValueError("last_day is before first_day")
+    unknown = {p.bank_source for p in payouts} - set(ESCROW_ACCOUNTS)
+    if unknown:
+        raise KeyError(f"payouts from accounts we do not hold: {sorted(unknown)}")
     adjust = dict(credit_adjustments or {})
     batches = _settled_between(journal, first_day, last_day, seed)
-    balances = {
-        s: a.opening_balance_paise + _prior_net(journal, first_day, seed).get(s, 0)
-        for s, a in ESCROW_ACCOUNTS.items()
-    }
+    prior = _prior_net(journal, first_day, seed)
+    for p in payouts:
+        if p.paid_on < first_day:
+            prior[p.bank_source] = prior.get(p.bank_source, 0) - p.amount_paise
+    balances = {s: a.opening_balance_paise + prior.get(s, 0) for s, a in ESCROW_ACCOUNTS.items()}
     written: list[Path] = []
     for source, account in sorted(ESCROW_ACCOUNTS.items()):
         day = first_day
@@ -121,6 +178,9 @@ def write_escrow_statements(
                 credited = int(b["net_paise"]) + adjust.pop(str(b["settlement_id"]), 0)  # type: ignore[call-overload]
                 if credited != 0:
                     entries.append(_entry(b, credited, day, n))
+            paid = [p for p in payouts if p.bank_source == source and p.paid_on == day]
+            for n, p in enumerate(paid, start=len(todays) + 1):
+                entries.append(_payout_entry(p, n))
             statement = Statement(
                 account=account,
                 statement_date=day,

@@ -35,6 +35,7 @@ from pathlib import Path
 from types import ModuleType
 
 import polars as pl
+from sqlalchemy.orm import Session
 
 from api.gateways.journal import GatewayJournal, PaymentRow, RefundRow, from_us
 from hisaab.calendar import IST
@@ -259,3 +260,44 @@ def settlement_batches(
         )
         .sort("merchant_id", "cycle_date")
     )
+
+
+def record_emulated_settlements(
+    db_session: Session,
+    settled_on: date,
+    *,
+    journal: GatewayJournal | None = None,
+    seed: int | None = None,
+) -> int:
+    """Record in the ledger every settlement the emulated gateways paid on ``settled_on``.
+
+    Each batch goes to the gateway's escrow account (as ``write_escrow_statements`` credits it);
+    returns how many batches were recorded or already known.
+    """
+    from api.settlements.service import record_gateway_settlement
+    from pipelines.simulator.gateways import GATEWAYS
+
+    if journal is None or seed is None:
+        from api.gateways.config import EmulatorSettings
+        from api.gateways.emulator import default_journal
+
+        journal = journal or default_journal()
+        seed = EmulatorSettings().seed if seed is None else seed
+    n = 0
+    for gateway in WRITERS:
+        for b in settlement_batches(gateway, settled_on, journal, seed=seed).iter_rows(named=True):
+            record_gateway_settlement(
+                db_session,
+                settlement_id=b["settlement_id"],
+                gateway=gateway,
+                merchant_id=b["merchant_id"],
+                bank_source=GATEWAYS[gateway].escrow_source,
+                utr=b["settlement_utr"],
+                settled_on=b["settled_on"],
+                gross_paise=int(b["gross_paise"]),
+                fee_paise=int(b["fee_paise"]),
+                tax_paise=int(b["tax_paise"]),
+                refunds_paise=int(b["refunds_paise"]),
+            )
+            n += 1
+    return n

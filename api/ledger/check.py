@@ -3,24 +3,32 @@
 Finance trusts the ledger only if it is provably consistent: every entry balances, the books as
 a whole balance, every captured payment has exactly its capture and fee entries (the fee by the
 one half-up rule of ``hisaab.money``), every processed refund exactly one refund entry, every
-settlement its payout entry and totals that match what it paid out, nothing
-was posted for money that did not move, and each merchant's payable balance equals what the
-payments and refunds say we owe. ``hisaab api ledger-check`` prints the violations.
+settlement its payout entry and totals that match what it paid out, every chargeback its
+opening entry (and its win entry once won), every gateway settlement its escrow entry with the
+lines its totals call for, nothing was posted for money that did not move, and each merchant's
+payable balance equals what the payments, refunds, chargebacks and payouts say we owe. ``hisaab api ledger-check`` prints the violations.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from api.chargebacks.models import Chargeback
 from api.ledger.models import JournalEntry, LedgerLine
-from api.ledger.service import FEE_REVENUE, GST_PAYABLE, merchant_payable
+from api.ledger.service import (
+    FEE_REVENUE,
+    GST_PAYABLE,
+    gateway_settlement_lines,
+    merchant_payable,
+)
 from api.payments.models import Payment
 from api.refunds.models import Refund
-from api.settlements.models import Settlement
+from api.settlements.models import GatewaySettlement, Settlement
 from hisaab.money import fee_with_gst
 
 
@@ -169,6 +177,9 @@ def check_ledger(db_session: Session, *, limit: int = 100) -> LedgerReport:
         ):
             violate(f"settlement {st.id} totals differ from the payments and refunds it paid out")
 
+    _check_chargebacks(db_session, posted, amounts, owed, violate)
+    _check_gateway_settlements(db_session, posted, amounts, violate)
+
     for payment_id, total in refunded.items():
         p = db_session.get(Payment, payment_id)
         if p is not None and total > p.amount_paise:
@@ -192,3 +203,71 @@ def check_ledger(db_session: Session, *, limit: int = 100) -> LedgerReport:
                 f"{owed.get(merchant_id, 0)}"
             )
     return report
+
+
+def _check_chargebacks(
+    db_session: Session,
+    posted: dict[tuple[str, str], int],
+    amounts: dict[tuple[str, str, str, str], int],
+    owed: dict[str, int],
+    violate: Callable[[str], None],
+) -> None:
+    seen: set[str] = set()
+    for c in db_session.scalars(select(Chargeback)):
+        seen.add(c.id)
+        payable = merchant_payable(c.merchant_id)
+        if ("chargeback.opened", c.id) not in posted:
+            violate(f"chargeback {c.id} has no ledger entry")
+        elif amounts[("chargeback.opened", c.id, payable, "debit")] != c.amount_paise:
+            violate(
+                f"chargeback entry of {c.id} does not debit the merchant {c.amount_paise} paise"
+            )
+        won_posted = ("chargeback.won", c.id) in posted
+        if c.status == "won":
+            if not won_posted:
+                violate(f"chargeback {c.id} was won but the win was not posted")
+            elif amounts[("chargeback.won", c.id, payable, "credit")] != c.amount_paise:
+                violate(f"win entry of {c.id} does not credit the merchant {c.amount_paise} paise")
+        else:
+            owed[c.merchant_id] -= c.amount_paise
+            if won_posted:
+                violate(f"chargeback {c.id} is {c.status} but a win was posted")
+    for kind, ref_id in posted:
+        if kind.startswith("chargeback.") and ref_id not in seen:
+            violate(f"{kind} entry for {ref_id}, which is not a chargeback")
+
+
+def _check_gateway_settlements(
+    db_session: Session,
+    posted: dict[tuple[str, str], int],
+    amounts: dict[tuple[str, str, str, str], int],
+    violate: Callable[[str], None],
+) -> None:
+    seen: set[str] = set()
+    for g in db_session.scalars(select(GatewaySettlement)):
+        seen.add(g.id)
+        deductions = g.fee_paise + g.tax_paise + g.refunds_paise + g.chargebacks_paise
+        if g.gross_paise - deductions != g.net_paise:
+            violate(f"gateway settlement {g.id}: gross - fee - tax - refunds - chargebacks != net")
+        if ("gateway_settlement", g.id) not in posted:
+            violate(f"gateway settlement {g.id} has no ledger entry")
+            continue
+        expected = gateway_settlement_lines(
+            gateway=g.gateway,
+            bank_source=g.bank_source,
+            gross_paise=g.gross_paise,
+            fee_paise=g.fee_paise,
+            tax_paise=g.tax_paise,
+            refunds_paise=g.refunds_paise,
+            chargebacks_paise=g.chargebacks_paise,
+        )
+        for line in expected:
+            got = amounts[("gateway_settlement", g.id, line.account, line.side)]
+            if got != line.amount_paise:
+                violate(
+                    f"gateway settlement entry of {g.id} posts {got} paise to {line.side} "
+                    f"{line.account}, expected {line.amount_paise}"
+                )
+    for kind, ref_id in posted:
+        if kind == "gateway_settlement" and ref_id not in seen:
+            violate(f"gateway_settlement entry for {ref_id}, which is not a gateway settlement")

@@ -2,16 +2,26 @@
 
 Accounts (a name and an owner): ``gateway_receivable:<gateway>`` (asset: what a gateway owes us
 for captured payments), ``merchant_payable:<merchant>`` (liability: what we owe a merchant),
-``fee_revenue`` (income: MDR), ``gst_payable`` (liability: GST collected on the MDR). A capture
-of A with fee F and GST G posts two entries::
+``fee_revenue`` (income: MDR), ``gst_payable`` (liability: GST collected on the MDR),
+``escrow_bank:<bank source>`` (asset: an escrow account a gateway settles into),
+``gateway_fees:<gateway>`` (expense: the gateway's charge, deducted from its settlement) and
+``gst_input_credit`` (asset: GST on the gateway's charge, claimable). The postings::
 
-    payment.captured  Dr gateway_receivable A   Cr merchant_payable A
-    payment.fee       Dr merchant_payable F+G   Cr fee_revenue F, gst_payable G
+    payment.captured    Dr gateway_receivable A          Cr merchant_payable A
+    payment.fee         Dr merchant_payable F+G          Cr fee_revenue F, gst_payable G
+    refund.processed    Dr merchant_payable R            Cr gateway_receivable R
+    chargeback.opened   Dr merchant_payable C            Cr gateway_receivable C
+    chargeback.won      Dr gateway_receivable C          Cr merchant_payable C
+    gateway_settlement  Dr escrow_bank N, gateway_fees F', gst_input_credit G'
+                                                         Cr gateway_receivable S-R-C
+    settlement.paid     Dr merchant_payable P            Cr escrow_bank:bank_hdfc P
 
-and a processed refund R posts ``refund.processed: Dr merchant_payable R, Cr gateway_receivable R``
-(the MDR is not returned on refunds, as with Razorpay). Paying a merchant's settlement of net N
-from the nodal account posts ``settlement.paid: Dr merchant_payable N, Cr nodal_bank N``.
-Chargebacks and gateway settlements will post through the same ``post_entry``.
+The MDR is not returned on refunds, as with Razorpay. A gateway takes a disputed amount back
+when the dispute opens and returns it when the merchant wins. A gateway settlement clears what
+the gateway owed for the sales S less the refunds R and chargebacks C it settled, pays the net N
+into its escrow account and keeps its charge F' with GST G' (a negative net, when deductions
+exceed sales, is a recovery: a credit to the escrow account). ``settlement.paid`` is the payout
+of a merchant's settlement from our nodal account (``NODAL_BANK``, the HDFC escrow account).
 """
 
 from __future__ import annotations
@@ -26,8 +36,11 @@ from api.db import utcnow
 from api.ledger.models import JournalEntry, LedgerLine
 
 FEE_REVENUE = "fee_revenue"
-NODAL_BANK = "nodal_bank"
+# Our nodal account is the HDFC escrow account (bank feed ``bank_hdfc``): payouts to merchants
+# leave it, so its ledger balance moves as its bank statement does.
+NODAL_BANK_SOURCE = "bank_hdfc"
 GST_PAYABLE = "gst_payable"
+GST_INPUT_CREDIT = "gst_input_credit"
 
 
 def gateway_receivable(gateway: str) -> str:
@@ -36,6 +49,17 @@ def gateway_receivable(gateway: str) -> str:
 
 def merchant_payable(merchant_id: str) -> str:
     return f"merchant_payable:{merchant_id}"
+
+
+def escrow_bank(bank_source: str) -> str:
+    return f"escrow_bank:{bank_source}"
+
+
+def gateway_fees(gateway: str) -> str:
+    return f"gateway_fees:{gateway}"
+
+
+NODAL_BANK = escrow_bank(NODAL_BANK_SOURCE)
 
 
 @dataclass(frozen=True)
@@ -183,4 +207,92 @@ def post_settlement(
             Line(merchant_payable(merchant_id), "debit", amount_paise),
             Line(NODAL_BANK, "credit", amount_paise),
         ],
+    )
+
+
+def post_chargeback(
+    db_session: Session,
+    *,
+    merchant_id: str,
+    chargeback_id: str,
+    payment_id: str,
+    gateway: str,
+    amount_paise: int,
+    won: bool = False,
+) -> None:
+    """A dispute opened (the gateway takes the amount back) or won (the gateway returns it)."""
+    payable, receivable = merchant_payable(merchant_id), gateway_receivable(gateway)
+    if won:
+        kind, debit, credit = "chargeback.won", receivable, payable
+        what = f"chargeback {chargeback_id} on {payment_id} won: {gateway} returns the amount"
+    else:
+        kind, debit, credit = "chargeback.opened", payable, receivable
+        what = f"chargeback {chargeback_id} on {payment_id}: {gateway} takes the amount back"
+    post_entry(
+        db_session,
+        merchant_id=merchant_id,
+        kind=kind,
+        ref_type="chargeback",
+        ref_id=chargeback_id,
+        description=what,
+        lines=[Line(debit, "debit", amount_paise), Line(credit, "credit", amount_paise)],
+    )
+
+
+def gateway_settlement_lines(
+    *,
+    gateway: str,
+    bank_source: str,
+    gross_paise: int,
+    fee_paise: int,
+    tax_paise: int,
+    refunds_paise: int,
+    chargebacks_paise: int,
+) -> list[Line]:
+    """The lines of one gateway settlement; zero legs are left out, signs pick the side."""
+    net = gross_paise - fee_paise - tax_paise - refunds_paise - chargebacks_paise
+    legs = [
+        (escrow_bank(bank_source), net),
+        (gateway_fees(gateway), fee_paise),
+        (GST_INPUT_CREDIT, tax_paise),
+        (gateway_receivable(gateway), -(gross_paise - refunds_paise - chargebacks_paise)),
+    ]
+    return [
+        Line(account, "debit" if amount > 0 else "credit", abs(amount))
+        for account, amount in legs
+        if amount != 0
+    ]
+
+
+def post_gateway_settlement(
+    db_session: Session,
+    *,
+    merchant_id: str,
+    settlement_id: str,
+    gateway: str,
+    bank_source: str,
+    utr: str,
+    gross_paise: int,
+    fee_paise: int,
+    tax_paise: int,
+    refunds_paise: int,
+    chargebacks_paise: int = 0,
+) -> None:
+    """A gateway's settlement batch for one merchant, received into its escrow account."""
+    post_entry(
+        db_session,
+        merchant_id=merchant_id,
+        kind="gateway_settlement",
+        ref_type="gateway_settlement",
+        ref_id=settlement_id,
+        description=f"{gateway} settlement {settlement_id} into {bank_source}, UTR {utr}",
+        lines=gateway_settlement_lines(
+            gateway=gateway,
+            bank_source=bank_source,
+            gross_paise=gross_paise,
+            fee_paise=fee_paise,
+            tax_paise=tax_paise,
+            refunds_paise=refunds_paise,
+            chargebacks_paise=chargebacks_paise,
+        ),
     )

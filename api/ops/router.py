@@ -70,7 +70,8 @@ def gateway_health(
 def routing(
     db: DbDep, _staff: Ops, limit: Annotated[int, Query(ge=1, le=1000)] = 200
 ) -> dict[str, Any]:
-    """Recent routing decisions with their reasons, failovers, and circuit state per gateway."""
+    """Recent routing decisions with their reasons, the gateways considered, failovers, and
+    circuit state per gateway."""
     from api.routing.router import default_router
 
     with db.read_session() as session:
@@ -83,6 +84,7 @@ def routing(
                 Payment.status,
                 Payment.routing_reason,
                 Payment.created_at,
+                Payment.routing_candidates,
             )
             .where(Payment.gateway.is_not(None))
             .order_by(Payment.created_at.desc())
@@ -103,6 +105,7 @@ def routing(
             "routing_reason": r[5],
             "is_failover": "failover" in (r[5] or "").lower(),
             "created_at": r[6].isoformat(),
+            "candidates": r[7] or [],
         }
         for r in recent
     ]

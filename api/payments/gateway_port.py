@@ -33,8 +33,11 @@ class AttemptContext:
 
 @dataclass(frozen=True)
 class Route:
+    """The gateway chosen, the reason in words, and every gateway considered (score or why not)."""
+
     gateway: str
     reason: str
+    candidates: tuple[dict[str, Any], ...] = ()
 
 
 class GatewayPort(Protocol):
@@ -103,7 +106,11 @@ class ConnectorGatewayPort:
                 source="internal",
                 step="payment_initiation",
             ) from exc
-        return Route(gateway=decision.gateway, reason=decision.reason)
+        return Route(
+            gateway=decision.gateway,
+            reason=decision.reason,
+            candidates=tuple(decision.to_dict()["candidates"]),
+        )
 
     def authorize(self, gateway: str, ctx: AttemptContext) -> Any:
         from api.gateways.base import AuthorizeRequest

@@ -44,6 +44,8 @@ class Payment(Base):
     notes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     gateway: Mapped[str | None] = mapped_column(String(32))
     routing_reason: Mapped[str | None] = mapped_column(String(500))
+    # Every gateway the router considered: eligibility, why not, success rate, cost, score.
+    routing_candidates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     gateway_payment_id: Mapped[str | None] = mapped_column(String(64), index=True)
     rrn: Mapped[str | None] = mapped_column(String(12))
     error_code: Mapped[str | None] = mapped_column(String(64))

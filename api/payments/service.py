@@ -154,6 +154,7 @@ def _open_attempt(
     route = port.route(ctx)
     payment.gateway = route.gateway
     payment.routing_reason = route.reason[:500]
+    payment.routing_candidates = list(getattr(route, "candidates", ())) or None
     order.attempts += 1
     if order.status == "created":
         order.status = "attempted"

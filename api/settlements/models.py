@@ -26,3 +26,25 @@ class Settlement(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     __table_args__ = (Index("ix_settlements_merchant_date", "merchant_id", "settlement_date"),)
+
+
+class GatewaySettlement(Base):
+    """A gateway's settlement batch (gateway, merchant, cycle) as credited to our escrow account."""
+
+    __tablename__ = "gateway_settlements"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # the gateway's settlement id
+    gateway: Mapped[str] = mapped_column(String(32))
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id"), index=True)
+    bank_source: Mapped[str] = mapped_column(String(40))
+    utr: Mapped[str] = mapped_column(String(40))
+    settled_on: Mapped[date] = mapped_column(Date)
+    gross_paise: Mapped[int] = mapped_column(BigInteger)
+    fee_paise: Mapped[int] = mapped_column(BigInteger)  # excluding GST
+    tax_paise: Mapped[int] = mapped_column(BigInteger)
+    refunds_paise: Mapped[int] = mapped_column(BigInteger)
+    chargebacks_paise: Mapped[int] = mapped_column(BigInteger, default=0)
+    net_paise: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_gateway_settlements_gateway_date", "gateway", "settled_on"),)

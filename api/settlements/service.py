@@ -5,6 +5,10 @@ date (T+N business days after the IST business date of the capture or refund, fr
 kernel's calendar) has come, nets fees (with GST) and refunds off the gross, records one
 settlement with a NEFT UTR, and posts it to the ledger. A merchant whose refunds exceed its
 captures in a cycle is not paid (net <= 0): the items wait for the next cycle.
+
+``record_gateway_settlement`` is the other side of the money: a gateway's settlement batch
+(gateway, merchant, cycle) as credited to our escrow account, recorded once per settlement id
+and posted to the ledger (``gateway_settlement``); recording the same batch again is a no-op.
 """
 
 from __future__ import annotations
@@ -17,13 +21,13 @@ from sqlalchemy.orm import Session
 
 from api.db import epoch, utcnow
 from api.errors import not_found
-from api.ledger.service import post_settlement
+from api.ledger.service import post_gateway_settlement, post_settlement
 from api.merchants.models import Merchant
 from api.orders.models import Order
 from api.payments.models import Payment
 from api.refunds.models import Refund
 from api.schemas import Page
-from api.settlements.models import Settlement
+from api.settlements.models import GatewaySettlement, Settlement
 from api.settlements.schemas import ReconItem, SettlementOut
 from api.webhooks.outbox import enqueue_event
 from hisaab.calendar import ist_date, ist_midnight_utc, settlement_date
@@ -121,6 +125,63 @@ def settle_due(
         )
         created.append(settlement)
     return created
+
+
+def record_gateway_settlement(
+    db_session: Session,
+    *,
+    settlement_id: str,
+    gateway: str,
+    merchant_id: str,
+    bank_source: str,
+    utr: str,
+    settled_on: date,
+    gross_paise: int,
+    fee_paise: int,
+    tax_paise: int,
+    refunds_paise: int,
+    chargebacks_paise: int = 0,
+) -> GatewaySettlement:
+    """Record a gateway's settlement batch and post it; the same settlement id twice is a no-op.
+
+    ``fee_paise`` is the gateway's charge without GST, ``tax_paise`` the GST on it.
+    """
+    existing = db_session.get(GatewaySettlement, settlement_id)
+    if existing is not None:
+        if (existing.gateway, existing.merchant_id, existing.utr) != (gateway, merchant_id, utr):
+            raise ValueError(f"gateway settlement {settlement_id} is already recorded differently")
+        return existing
+    row = GatewaySettlement(
+        id=settlement_id,
+        gateway=gateway,
+        merchant_id=merchant_id,
+        bank_source=bank_source,
+        utr=utr,
+        settled_on=settled_on,
+        gross_paise=gross_paise,
+        fee_paise=fee_paise,
+        tax_paise=tax_paise,
+        refunds_paise=refunds_paise,
+        chargebacks_paise=chargebacks_paise,
+        net_paise=gross_paise - fee_paise - tax_paise - refunds_paise - chargebacks_paise,
+        created_at=utcnow(),
+    )
+    db_session.add(row)
+    db_session.flush()
+    post_gateway_settlement(
+        db_session,
+        merchant_id=merchant_id,
+        settlement_id=settlement_id,
+        gateway=gateway,
+        bank_source=bank_source,
+        utr=utr,
+        gross_paise=gross_paise,
+        fee_paise=fee_paise,
+        tax_paise=tax_paise,
+        refunds_paise=refunds_paise,
+        chargebacks_paise=chargebacks_paise,
+    )
+    return row
 
 
 def get_settlement(db_session: Session, *, merchant_id: str, settlement_id: str) -> Settlement:

@@ -20,8 +20,9 @@ ROUTES = sorted(
     for route in router.routes
     for method in route.methods
 )
-# Finance's break workflow is platform-only: a merchant's key gets 403 there (tested below).
-PLATFORM_ONLY = [r for r in ROUTES if r[1].startswith("/v1/recon/")]
+# Finance's break workflow and the gateways' chargebacks are platform-only: a merchant's key
+# gets 403 there (tested below).
+PLATFORM_ONLY = [r for r in ROUTES if r[1].startswith(("/v1/recon/", "/v1/chargebacks"))]
 ROUTES_WITH_IDS = [r for r in ROUTES if "{" in r[1] and r not in PLATFORM_ONLY]
 LIST_ROUTES = [
     r
@@ -118,7 +119,9 @@ def test_victims_objects_are_untouched_after_the_attempts(
     ("method", "path"), PLATFORM_ONLY, ids=[f"{m} {p}" for m, p in PLATFORM_ONLY]
 )
 def test_a_merchant_key_cannot_use_finance_routes(client, merchant, method, path):
-    url = path.replace("{break_id}", "brk_0123456789abcdef")
+    url = path.replace("{break_id}", "brk_0123456789abcdef").replace(
+        "{chargeback_id}", "chb_0123456789abcd"
+    )
     r = client.request(
         method, url, json={"reason": "x", "assignee": "x", "comment": "x"}, headers=merchant.auth
     )

@@ -1,0 +1,1 @@
+"""Chargebacks: disputes a gateway reports on captured payments, and their outcome."""
