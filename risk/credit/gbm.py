@@ -131,6 +131,10 @@ class GbmModel:
     def predict_proba(self, frame: pl.DataFrame) -> np.ndarray:
         return self.estimator.predict_proba(self.matrix(frame))[:, 1]
 
+    def log_odds(self, frame: pl.DataFrame) -> np.ndarray:
+        """Raw log-odds of default per row (before any calibration layer)."""
+        return np.ravel(self.estimator.decision_function(self.matrix(frame)))
+
     # --- reason codes ------------------------------------------------------------------------
     @property
     def trees(self) -> list[_Tree]:
