@@ -13,7 +13,13 @@ from risk.credit.features import load_data
 from risk.credit.training import train
 from tests.risk.credit.conftest import build_credit_world
 
-DEFAULT_WORLD = {"days": 7, "merchants": 200, "payments": 200_000, "seed": 42, "chunk_size": 250_000}
+DEFAULT_WORLD = {
+    "days": 7,
+    "merchants": 200,
+    "payments": 200_000,
+    "seed": 42,
+    "chunk_size": 250_000,
+}
 
 
 @pytest.mark.slow
