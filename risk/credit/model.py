@@ -180,7 +180,7 @@ class CreditModel:
         else:
             ex = self.explain(prepared)
             pd_, score = ex.pd, ex.score
-            key = ex.points_lost * (2 * k_features) - np.arange(k_features)
+            key = ex.points_lost.astype(np.float64, copy=True)  # argmax: ties to the first
             rows = np.arange(len(pd_))
             for _ in range(k):  # k argmax passes beat a full sort of every row
                 j = np.argmax(key, axis=1)
