@@ -166,14 +166,21 @@ def run(rows: int, gbm_rows: int, light: bool = False) -> dict:  # type: ignore[
         t_gfit, gbm = _timed(lambda: fit_model(gspec, frame, y), repeat=1)
         gbig = big.head(gbm_rows)
         gx = gbm.core.matrix(gbm.prepare(gbig))
-        t_gbare, _ = _timed(lambda: gbm.core.estimator.predict_proba(gx), repeat=2)
-        t_gdecide, _ = _timed(lambda: gbm.decide_frame(gbig), repeat=1)
+        t_gbare = t_gdecide = cpu_gbare = cpu_gdecide = float("inf")
+        for _ in range(2):
+            t_b, cpu_b = _wall_and_cpu(lambda: gbm.core.estimator.predict_proba(gx))
+            t_d, cpu_d = _wall_and_cpu(lambda: gbm.decide_frame(gbig))
+            t_gbare, cpu_gbare = min(t_gbare, t_b), min(cpu_gbare, cpu_b)
+            t_gdecide, cpu_gdecide = min(t_gdecide, t_d), min(cpu_gdecide, cpu_d)
         results["gbm"] = {
             "train_s": t_gfit,
             "rows": gbm_rows,
             "decide_rows_per_s": gbm_rows / t_gdecide,
             "bare_predict_proba_rows_per_s": gbm_rows / t_gbare,
             "ratio_to_bare": t_gbare / t_gdecide,
+            "decide_cpu_s": cpu_gdecide,
+            "bare_predict_proba_cpu_s": cpu_gbare,
+            "ratio_to_bare_cpu": cpu_gbare / cpu_gdecide,
         }
 
     apps = [frame.row(i, named=True) for i in range(min(frame.height, 2000))]
@@ -200,7 +207,10 @@ def markdown(r: dict) -> str:  # type: ignore[type-arg]
     gbm_line = (
         f"| batch decisions, {g['rows']:,} applicants (monotone GBM, path-contribution reasons) | "
         f"{g['decide_rows_per_s']:,.0f} rows/s | sklearn predict_proba {g['bare_predict_proba_rows_per_s']:,.0f} rows/s | "
-        f"{100 * g['ratio_to_bare']:.0f}% | (≥ 50%) |"
+        f"{100 * g['ratio_to_bare']:.0f}% | (≥ 50%) |\n"
+        f"| same, CPU time (all threads) | "
+        f"{g['decide_cpu_s']:.2f} s | {g['bare_predict_proba_cpu_s']:.2f} s | "
+        f"{100 * g['ratio_to_bare_cpu']:.0f}% | (≥ 50%) |"
         if g
         else "| GBM | not measured in this run (--light) | | | |"
     )
