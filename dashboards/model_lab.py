@@ -59,7 +59,7 @@ def evaluate_version(
     mv = registry(data_dir).get(name, label)
     model = load_version(mv)
     data = load_data(model.spec, warehouse)
-    _, ho, _ = time_split(model.spec, data)
+    ho = time_split(model.spec, data).holdout
     rows = data.frame[ho]
     decided = model.decide_frame(rows).to_pandas()
     y = data.y[ho]

@@ -78,14 +78,28 @@ def train_cmd(
     h = m["holdout"]
     console.print(f"[green]{mv.name} {mv.label}[/] registered at {mv.path}")
     table = Table(title=f"hold-out ({', '.join(m['holdout_periods'])}, {h['n']:,} applications)")
-    for col in ("AUC", "Gini", "KS", "Brier", "oracle AUC", "calibration error", "approval rate"):
+    for col in (
+        "AUC", "Gini", "KS", "Brier", "oracle AUC", "calibration error", "worst decile",
+        "approval rate",
+    ):  # fmt: skip
         table.add_column(col, justify="right")
     table.add_row(
         _f(h.get("auc")), _f(h.get("gini")), _f(h.get("ks")), _f(h.get("brier")),
         _f(h.get("oracle_auc")), f"{100 * m['calibration_error']:.2f} pp",
-        f"{100 * m['approval_rate']:.1f}%",
+        f"{100 * m['calibration_max_gap']:.2f} pp", f"{100 * m['approval_rate']:.1f}%",
     )  # fmt: skip
     console.print(table)
+    cal = f"calibration layer: {m['calibration_method']}"
+    if m.get("calibration_periods"):
+        cal += f", fitted on {', '.join(m['calibration_periods'])} ({m['calibration_rows']:,} rows)"
+    console.print(cal)
+    if "oracle" in m:
+        o = m["oracle"]
+        console.print(
+            "oracle (the simulator's latent PD, same applicants): calibration error "
+            f"{100 * o['calibration_error']:.2f} pp, worst decile "
+            f"{100 * o['calibration_max_gap']:.2f} pp (the sampling floor of this hold-out)"
+        )
     drift = {k: v for k, v in m["psi"].items() if v > 0.1}
     if drift:
         console.print(

@@ -41,9 +41,14 @@ class _Tree:
     right: np.ndarray
     is_leaf: np.ndarray
     expected: np.ndarray  # count-weighted mean of the leaves below each node
+    path: np.ndarray  # nodes × features: Σ contributions from the root down to each node
+    leaf_finder: Any  # sklearn TreePredictor whose "value" is the node index: X -> leaf
 
 
-def _tree_arrays(nodes: np.ndarray) -> _Tree:
+def _tree_arrays(predictor: Any, n_features: int) -> _Tree:
+    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+
+    nodes = predictor.nodes
     n = len(nodes)
     expected = nodes["value"].astype(np.float64).copy()
     counts = nodes["count"].astype(np.float64)
@@ -53,6 +58,20 @@ def _tree_arrays(nodes: np.ndarray) -> _Tree:
             lft, rgt = nodes["left"][i], nodes["right"][i]
             c = counts[lft] + counts[rgt]
             expected[i] = (expected[lft] * counts[lft] + expected[rgt] * counts[rgt]) / c
+    # ... and top-down, each node's path contributions: its parent's plus the parent's split.
+    path = np.zeros((n, n_features))
+    for i in range(n):
+        if not nodes["is_leaf"][i]:
+            f = int(nodes["feature_idx"][i])
+            for child in (int(nodes["left"][i]), int(nodes["right"][i])):
+                path[child] = path[i]
+                path[child, f] += expected[child] - expected[i]
+    # The same tree, predicting its leaf's node index: sklearn's compiled walk finds the leaves.
+    index_nodes = nodes.copy()
+    index_nodes["value"] = np.arange(n, dtype=np.float64)
+    leaf_finder = TreePredictor(
+        index_nodes, predictor.binned_left_cat_bitsets, predictor.raw_left_cat_bitsets
+    )
     return _Tree(
         feature=nodes["feature_idx"].astype(np.int64),
         threshold=nodes["num_threshold"].astype(np.float64),
@@ -61,6 +80,8 @@ def _tree_arrays(nodes: np.ndarray) -> _Tree:
         right=nodes["right"].astype(np.int64),
         is_leaf=nodes["is_leaf"].astype(bool),
         expected=expected,
+        path=path,
+        leaf_finder=leaf_finder,
     )
 
 
@@ -131,33 +152,39 @@ class GbmModel:
     def predict_proba(self, frame: pl.DataFrame) -> np.ndarray:
         return self.estimator.predict_proba(self.matrix(frame))[:, 1]
 
+    def log_odds(self, frame: pl.DataFrame) -> np.ndarray:
+        """Raw log-odds of default per row (before any calibration layer)."""
+        return np.ravel(self.estimator._raw_predict(self.matrix(frame)))
+
     # --- reason codes ------------------------------------------------------------------------
     @property
     def trees(self) -> list[_Tree]:
         if self._trees is None:
-            self._trees = [_tree_arrays(p[0].nodes) for p in self.estimator._predictors]
+            k = len(self.feature_names)
+            self._trees = [_tree_arrays(p[0], k) for p in self.estimator._predictors]
         return self._trees
 
     def contributions(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(bias per row, log-odds contribution per row and feature); they sum to the raw score."""
+        """(bias per row, log-odds contribution per row and feature); they sum to the raw score.
+
+        Per tree, sklearn's own compiled walk finds each row's leaf and the leaf's path
+        contributions (precomputed per node) are added: no Python-level walk over the nodes.
+        """
+        from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
         n, k = x.shape
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        known_cats, f_idx_map = self.estimator._bin_mapper.make_known_categories_bitsets()
+        n_threads = _openmp_effective_n_threads()
+        bias = float(np.ravel(self.estimator._baseline_prediction)[0])
         contrib = np.zeros((n, k))
-        bias = np.full(n, float(np.ravel(self.estimator._baseline_prediction)[0]))
-        rows = np.arange(n)
+        step = np.empty((n, k))
         for t in self.trees:
-            node = np.zeros(n, dtype=np.int64)
             bias += t.expected[0]
-            active = ~t.is_leaf[node]
-            while active.any():
-                r, nd = rows[active], node[active]
-                f = t.feature[nd]
-                v = x[r, f]
-                go_left = np.where(np.isnan(v), t.missing_left[nd], v <= t.threshold[nd])
-                child = np.where(go_left, t.left[nd], t.right[nd])
-                np.add.at(contrib, (r, f), t.expected[child] - t.expected[nd])
-                node[r] = child
-                active = ~t.is_leaf[node]
-        return bias, contrib
+            leaf = t.leaf_finder.predict(x, known_cats, f_idx_map, n_threads).astype(np.intp)
+            np.take(t.path, leaf, axis=0, out=step)
+            contrib += step
+        return np.full(n, bias), contrib
 
     def row_vector(self, application: dict[str, Any]) -> list[float]:
         """One application's features as the trees see them (the online path)."""
@@ -173,28 +200,30 @@ class GbmModel:
         return out
 
     def contributions_one(self, x: list[float]) -> tuple[float, list[float]]:
-        """``contributions`` for one row in plain Python (no per-node numpy calls)."""
+        """``contributions`` for one row in plain Python (no per-node numpy calls).
+
+        Walks each tree to its leaf and adds the leaf's path contributions, in the same order
+        as ``contributions``, so the online and batch numbers are the same to the last bit.
+        """
         if self.__dict__.get("_plain_trees") is None:
             self.__dict__["_plain_trees"] = [
                 (t.feature.tolist(), t.threshold.tolist(), t.missing_left.tolist(),
-                 t.left.tolist(), t.right.tolist(), t.is_leaf.tolist(), t.expected.tolist())
+                 t.left.tolist(), t.right.tolist(), t.is_leaf.tolist(), float(t.expected[0]),
+                 t.path.tolist())
                 for t in self.trees
             ]  # fmt: skip
         contrib = [0.0] * len(x)
         bias = float(np.ravel(self.estimator._baseline_prediction)[0])
-        for feat, thr, miss_left, left, right, leaf, expected in self.__dict__["_plain_trees"]:
+        for feat, thr, miss_left, left, right, leaf, root, path in self.__dict__["_plain_trees"]:
             node = 0
-            bias += expected[0]
+            bias += root
             while not leaf[node]:
                 v = x[feat[node]]
                 go_left = miss_left[node] if math.isnan(v) else v <= thr[node]
-                child = left[node] if go_left else right[node]
-                contrib[feat[node]] += expected[child] - expected[node]
-                node = child
+                node = left[node] if go_left else right[node]
+            for j, c in enumerate(path[node]):
+                contrib[j] += c
         return bias, contrib
-
-    def raw_logit(self, frame: pl.DataFrame) -> np.ndarray:
-        return np.ravel(self.estimator._raw_predict(self.matrix(frame)))
 
     # --- storage -----------------------------------------------------------------------------
     def meta_json(self) -> dict[str, Any]:

@@ -13,7 +13,6 @@ feature took away (its contribution pushed the log-odds up).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +30,12 @@ DECISION_ENUM = pl.Enum(["approve", "refer", "decline"])
 
 @dataclass
 class Calibrator:
-    """PD calibration on top of the model: none, Platt (on the log-odds) or isotonic."""
+    """PD calibration on top of the model: none, Platt or isotonic, from the model's log-odds.
+
+    Platt: ``PD = 1 / (1 + exp(−(a·z + b)))`` on the log-odds ``z`` (a logistic regression with
+    one input; ``a < 1`` flattens a too steep PD, ``b`` moves the average). Isotonic: a monotone
+    step function of the raw PD ``1 / (1 + exp(−z))``, stored as its thresholds ``x → y``.
+    """
 
     method: str = "none"
     a: float = 1.0
@@ -40,18 +44,18 @@ class Calibrator:
     y: list[float] = field(default_factory=list)
 
     @classmethod
-    def fit(cls, method: str, pd_raw: np.ndarray, y: np.ndarray) -> Calibrator:
+    def fit(cls, method: str, log_odds: np.ndarray, y: np.ndarray) -> Calibrator:
+        """Fit on rows the model was not fitted on (``training.fit_model`` sees to that)."""
         if method == "platt":
             from sklearn.linear_model import LogisticRegression
 
-            z = _logit(pd_raw).reshape(-1, 1)
-            lr = LogisticRegression(C=1e6, max_iter=1000).fit(z, y)
+            lr = LogisticRegression(C=1e6, max_iter=1000).fit(log_odds.reshape(-1, 1), y)
             return cls(method, a=float(lr.coef_[0][0]), b=float(lr.intercept_[0]))
         if method == "isotonic":
             from sklearn.isotonic import IsotonicRegression
 
             iso = IsotonicRegression(y_min=1e-6, y_max=1 - 1e-6, out_of_bounds="clip")
-            iso.fit(pd_raw, y)
+            iso.fit(_sigmoid(log_odds), y)
             return cls(
                 method,
                 x=[float(v) for v in iso.X_thresholds_],
@@ -59,15 +63,26 @@ class Calibrator:
             )
         return cls("none")
 
-    def __call__(self, pd_raw: np.ndarray) -> np.ndarray:
+    def from_log_odds(self, z: np.ndarray) -> np.ndarray:
+        """Calibrated PD from the model's log-odds (Platt costs one multiply-add)."""
         if self.method == "platt":
-            return 1.0 / (1.0 + np.exp(-(self.a * _logit(pd_raw) + self.b)))
+            return _sigmoid(self.a * z + self.b)
         if self.method == "isotonic":
-            return np.interp(pd_raw, self.x, self.y)
-        return pd_raw
+            return np.interp(_sigmoid(z), self.x, self.y)
+        return _sigmoid(z)
+
+    def __call__(self, pd_raw: np.ndarray) -> np.ndarray:
+        """Calibrated PD from the raw PD."""
+        if self.method == "none":
+            return pd_raw
+        return self.from_log_odds(_logit(pd_raw))
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -102,7 +117,7 @@ class CreditModel:
         return self.core.predict_proba(frame)
 
     def predict_pd(self, frame: pl.DataFrame) -> np.ndarray:
-        return self.calibrator(self.pd_raw(frame))
+        return self.calibrator.from_log_odds(self.core.log_odds(frame))
 
     def explain(self, frame: pl.DataFrame) -> Explained:
         """PD, score and per-feature points for already prepared rows."""
@@ -110,9 +125,8 @@ class CreditModel:
             bins = self.core.bins(frame)
             pts, z = self.core.points_and_logit(bins)
             best = np.array([max(bf.points) for bf in self.core.features], dtype=np.int64)
-            pd_raw = 1.0 / (1.0 + np.exp(-z))
             return Explained(
-                pd=self.calibrator(pd_raw),
+                pd=self.calibrator.from_log_odds(z),
                 score=pts.sum(axis=1),
                 points=pts,
                 points_lost=best[None, :] - pts,
@@ -120,12 +134,11 @@ class CreditModel:
         x = self.core.matrix(frame)
         bias, contrib = self.core.contributions(x)
         z = bias + contrib.sum(axis=1)
-        pd_raw = 1.0 / (1.0 + np.exp(-z))
         pts = -self.core.factor * contrib
         base = self.core.offset - self.core.factor * bias
         score = np.rint(base + pts.sum(axis=1)).astype(np.int64)
         return Explained(
-            pd=self.calibrator(pd_raw),
+            pd=self.calibrator.from_log_odds(z),
             score=score,
             points=pts,
             points_lost=np.maximum(-pts, 0.0),
@@ -140,42 +153,52 @@ class CreditModel:
     def decide_frame(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Decisions for many applications (raw rows; derived features are added here).
 
-        Vectorised end to end: decisions and reason codes are integer codes gathered into
-        strings once, so a million applicants cost little more than their PDs.
+        Vectorised end to end, and for the scorecard in one pass over the features: each
+        feature's bin gives its log-odds term and its reason key, and the top four keys are kept
+        by a running max/min network on whole columns (no per-row sort). Decisions and reason
+        codes are integer codes gathered into enum columns, so a million applicants cost little
+        more than their PDs.
         """
         prepared = self.prepare(frame)
         k_features = len(self.feature_names)
         k = min(TOP_REASONS, k_features)
+        reason_idx: list[np.ndarray] = []  # per reason: feature position, k_features for none
+        reason_lost: list[np.ndarray] = []  # per reason: points lost (0 for none)
         if isinstance(self.core, Scorecard):
-            # One integer sort per row orders the reasons (see Scorecard.reason_keys).
-            keys, z, m = self.core.reason_keys(self.core.bins(prepared))
-            pd_ = self.calibrator(1.0 / (1.0 + np.exp(-z)))
+            z, lost_total, tops, m = self.core.top_reasons(prepared, k)
+            pd_ = self.calibrator.from_log_odds(z)
             best_total = sum(max(bf.points) for bf in self.core.features)
-            score = best_total - (keys // m).sum(axis=1, dtype=np.int64)
-            top = np.sort(keys, axis=1)[:, : -k - 1 : -1].astype(np.int64)
-            order = m - 1 - top % m
-            lost = (top // m).astype(np.float64)
+            score = best_total - lost_total
+            # Key -> feature (or none when it lost no points) and key -> points lost.
+            tables, _ = self.core.reason_key_tables()
+            keys = np.arange(int(max(t.max() for t in tables)) + 1)
+            lost_of_key = (keys // m).astype(np.float64)
+            idx_of_key = np.where(lost_of_key > 0, m - 1 - keys % m, k_features)
+            for top in tops:
+                reason_idx.append(idx_of_key[top])
+                reason_lost.append(lost_of_key[top])
         else:
             ex = self.explain(prepared)
             pd_, score = ex.pd, ex.score
-            key = ex.points_lost * (2 * k_features) - np.arange(k_features)
+            key = ex.points_lost.astype(np.float64, copy=True)  # argmax: ties to the first
             rows = np.arange(len(pd_))
-            order = np.empty((len(pd_), k), dtype=np.int64)
-            lost = np.empty((len(pd_), k), dtype=np.float64)
-            for i in range(k):  # k argmax passes beat a full sort of every row
+            for _ in range(k):  # k argmax passes beat a full sort of every row
                 j = np.argmax(key, axis=1)
-                order[:, i] = j
-                lost[:, i] = ex.points_lost[rows, j]
+                lost = ex.points_lost[rows, j]
+                reason_idx.append(np.where(lost > 0, j, k_features))
+                reason_lost.append(np.where(lost > 0, lost, 0.0))
                 key[rows, j] = -np.inf
         n = len(pd_)
         policy = self.spec.policy or _DEFAULT_POLICY
-        decision_code = np.where(
-            pd_ <= policy.approve_max_pd, 0, np.where(pd_ >= policy.decline_min_pd, 2, 1)
-        )
+        # 0 approve (PD <= approve_max_pd), 2 decline (PD >= decline_min_pd), 1 refer between.
+        decision_code = (pd_ > policy.approve_max_pd).view(np.int8) + (
+            pd_ >= policy.decline_min_pd
+        ).view(np.int8)
         tier_pd = np.array([t.max_pd for t in policy.limit_tiers])
         tier_limit = np.array([t.limit_paise for t in policy.limit_tiers] + [0], dtype=np.int64)
         tier = np.searchsorted(tier_pd, pd_, side="left")
-        limit = np.where(decision_code == 0, tier_limit[tier], 0).astype(np.int64)
+        tier[decision_code != 0] = len(tier_pd)  # only approvals get a limit
+        limit = tier_limit[tier]
         # Enum columns: a gather moves integer codes, not a million strings.
         code_enum = pl.Enum(self.feature_names)
         text_values = list(dict.fromkeys(self.reason_text(f) for f in self.feature_names))
@@ -193,16 +216,11 @@ class CreditModel:
         ]
         none = np.full(n, k_features)
         for i in range(TOP_REASONS):
-            idx = np.where(lost[:, i] > 0, order[:, i], k_features) if i < k else none
+            idx = reason_idx[i] if i < k else none
             columns += [
                 codes.gather(idx).alias(f"reason_code_{i + 1}"),
                 texts.gather(idx).alias(f"reason_text_{i + 1}"),
-                pl.Series(
-                    f"points_lost_{i + 1}",
-                    np.where(lost[:, i] > 0, lost[:, i], 0).astype(np.float64)
-                    if i < k
-                    else np.zeros(n),
-                ),
+                pl.Series(f"points_lost_{i + 1}", reason_lost[i] if i < k else np.zeros(n)),
             ]
         zeros = np.zeros(n, dtype=np.int64)
         for col, value in (
@@ -242,7 +260,7 @@ class CreditModel:
             base = self.core.offset - self.core.factor * bias
             score = int(np.rint(base + sum(f_pts)))
             lost = [max(-p, 0.0) for p in f_pts]
-        pd_ = float(self.calibrator(np.array([1.0 / (1.0 + math.exp(-z))]))[0])
+        pd_ = float(self.calibrator.from_log_odds(np.array([z], dtype=np.float64))[0])
         policy = self.spec.policy or _DEFAULT_POLICY
         if pd_ <= policy.approve_max_pd:
             decision = "approve"

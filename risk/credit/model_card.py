@@ -68,6 +68,27 @@ def _pct(x: float) -> str:
     return f"{100 * x:.2f}%"
 
 
+def _pp(x: float) -> str:
+    return f"{100 * x:+.2f} pp"
+
+
+def _se(row: dict[str, float]) -> float:
+    """Sampling error of a decile's observed default rate if its mean PD were the truth."""
+    p = row["expected"]
+    return float(np.sqrt(p * (1 - p) / row["n"])) if row["n"] else 0.0
+
+
+def _calibration_note(m: dict[str, Any]) -> str:
+    if m.get("calibration_method", "none") == "none":
+        return "No calibration layer: the PDs are the model's own."
+    periods = ", ".join(m.get("calibration_periods") or [])
+    where = f"period(s) {periods}" if periods else "a stratified share of the training rows"
+    return (
+        f"Calibration layer: {m['calibration_method']}, fitted on {where} "
+        f"({m.get('calibration_rows', 0):,} rows the model was not fitted on; never the hold-out)."
+    )
+
+
 def render(result: TrainResult, version_label: str, data_hash: str, spec_hash: str) -> str:
     m = result.metrics
     spec = result.model.spec
@@ -82,7 +103,8 @@ def render(result: TrainResult, version_label: str, data_hash: str, spec_hash: s
         f"- Algorithm: **{result.model.core.kind}**; calibration: {spec.calibration.method}; "
         f"scaling: {spec.scaling.base_score:g} points at {spec.scaling.base_odds:g}:1 odds, "
         f"{spec.scaling.pdo:g} points to double the odds",
-        f"- Data: `{spec.data.table or spec.data.path}`, {result.train_rows:,} training rows; "
+        f"- Data: `{spec.data.table or spec.data.path}`, {result.train_rows:,} training rows, "
+        f"{result.calibration_rows:,} calibration rows; "
         f"hold-out: period(s) {', '.join(m['holdout_periods'])}, {h['n']:,} rows",
         f"- Data hash `{data_hash[:16]}`, spec hash `{spec_hash[:16]}`",
         "",
@@ -105,15 +127,41 @@ def render(result: TrainResult, version_label: str, data_hash: str, spec_hash: s
         "",
         "![ROC](roc.png) ![Calibration](calibration.png)",
         "",
-        f"## Calibration by PD decile (mean gap {_pct(m['calibration_error'])}, largest {_pct(m['calibration_max_gap'])})",
+        f"## Calibration by PD decile (mean gap {100 * m['calibration_error']:.2f} pp, "
+        f"worst decile {100 * m['calibration_max_gap']:.2f} pp)",
         "",
-        "| decile | n | expected | observed |",
-        "|---:|---:|---:|---:|",
+        _calibration_note(m),
+        "",
     ]
-    for r in m["calibration"]:
-        lines.append(
-            f"| {r['decile']} | {r['n']} | {_pct(r['expected'])} | {_pct(r['observed'])} |"
-        )
+    oracle = m.get("oracle")
+    if oracle:
+        lines += [
+            "| decile | n | expected | observed | gap | ± 1 s.e. | oracle expected | oracle observed | oracle gap |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r, o in zip(m["calibration"], oracle["calibration"], strict=True):
+            lines.append(
+                f"| {r['decile']} | {r['n']} | {_pct(r['expected'])} | {_pct(r['observed'])} "
+                f"| {_pp(r['observed'] - r['expected'])} | {100 * _se(r):.2f} pp "
+                f"| {_pct(o['expected'])} | {_pct(o['observed'])} | {_pp(o['observed'] - o['expected'])} |"
+            )
+        lines += [
+            "",
+            f"Oracle: mean gap {100 * oracle['calibration_error']:.2f} pp, worst decile "
+            f"{100 * oracle['calibration_max_gap']:.2f} pp: what chance alone gives on this "
+            "hold-out. Without outcome noise (the model's deciles against the latent PD) the "
+            f"worst gap is {100 * oracle['model_vs_latent_max_gap']:.2f} pp.",
+        ]
+    else:
+        lines += [
+            "| decile | n | expected | observed | gap | ± 1 s.e. |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in m["calibration"]:
+            lines.append(
+                f"| {r['decile']} | {r['n']} | {_pct(r['expected'])} | {_pct(r['observed'])} "
+                f"| {_pp(r['observed'] - r['expected'])} | {100 * _se(r):.2f} pp |"
+            )
     lines += [
         "",
         "## Stability: PSI, training rows vs the latest period",

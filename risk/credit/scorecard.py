@@ -246,35 +246,67 @@ class Scorecard:
             z += np.asarray(bf.woe, dtype=np.float64)[b] * beta
         return pts, z
 
-    def reason_keys(self, bins: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-        """Per row and feature ``points lost × M + (M − 1 − feature)``, and the log-odds.
+    def reason_key_tables(self) -> tuple[list[np.ndarray], int]:
+        """Per feature and bin, ``points lost × M + (M − 1 − feature)``; and M.
 
-        One integer key holds both the points lost and (for ties) the feature's place in the
-        spec, so a single row-wise sort orders the reasons: ``lost = key // M``,
-        ``feature = M − 1 − key % M``. Returns (keys, logit, M).
+        One integer key holds both the points lost (short of the feature's best bin) and, for
+        ties, the feature's place in the spec, so ordering reasons is ordering keys (largest
+        first): ``lost = key // M``, ``feature = M − 1 − key % M``. M is a power of two.
         """
         k = len(self.features)
         m = 1 << max(k - 1, 1).bit_length()  # a power of two > k - 1
         worst_loss = max(max(bf.points) - min(bf.points) for bf in self.features)
         dtype = np.int16 if (worst_loss + 1) * m < 2**15 else np.int64
-        keys = np.empty(bins.shape, dtype=dtype)
-        z = np.full(bins.shape[0], self.intercept)
-        for j, (bf, beta) in enumerate(zip(self.features, self.coefficients, strict=True)):
+        tables = []
+        for j, bf in enumerate(self.features):
             pts = np.asarray(bf.points, dtype=np.int64)
-            table = ((pts.max() - pts) * m + (m - 1 - j)).astype(dtype)
-            b = bins[:, j]
-            keys[:, j] = table[b]
+            tables.append(((pts.max() - pts) * m + (m - 1 - j)).astype(dtype))
+        return tables, m
+
+    def top_reasons(
+        self, frame: pl.DataFrame, k: int
+    ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], int]:
+        """One pass over the features: log-odds, points lost in all, the ``k`` largest reason keys.
+
+        Returns ``(log_odds, lost_total, tops, M)``: ``tops[0] >= tops[1] >= …`` per row (see
+        ``reason_key_tables``); the score is the sum of the best bins' points minus
+        ``lost_total``. The top keys are kept by inserting each feature's key column into ``k``
+        running columns with ``maximum``/``minimum`` (a selection network on whole columns),
+        which is much cheaper than sorting every row.
+        """
+        tables, m = self.reason_key_tables()
+        n = frame.height
+        dtype = tables[0].dtype
+        z = np.full(n, self.intercept)
+        key_sum = np.zeros(n, dtype=np.int64)
+        tops = [np.full(n, -1, dtype=dtype) for _ in range(min(k, len(tables)))]
+        spare = np.empty(n, dtype=dtype)
+        for bf, beta, table in zip(self.features, self.coefficients, tables, strict=True):
+            b = bf.bin_index(frame[bf.name])
             z += np.asarray(bf.woe, dtype=np.float64)[b] * beta
-        return keys, z, m
+            key = table[b]
+            key_sum += key
+            for i, top in enumerate(tops):
+                np.maximum(top, key, out=spare)
+                np.minimum(top, key, out=key)  # what falls to the next place
+                tops[i], spare = spare, top
+        # Σ key = M·Σ lost + Σ (M − 1 − j): the points lost in all, exactly.
+        offsets = sum(m - 1 - j for j in range(len(tables)))
+        lost_total = (key_sum - offsets) // m
+        return z, lost_total, tops, m
 
     def points_lost(self, bins: np.ndarray) -> np.ndarray:
         """Per row and feature, points short of the feature's best bin (>= 0)."""
         best = np.array([max(bf.points) for bf in self.features], dtype=np.int64)
         return best[None, :] - self.points(bins)
 
+    def log_odds(self, frame: pl.DataFrame) -> np.ndarray:
+        """Log-odds of default per row (before any calibration layer)."""
+        return self.logit(self.bins(frame))
+
     def predict_proba(self, frame: pl.DataFrame) -> np.ndarray:
         """PD per row (before any calibration layer)."""
-        return 1.0 / (1.0 + np.exp(-self.logit(self.bins(frame))))
+        return 1.0 / (1.0 + np.exp(-self.log_odds(frame)))
 
     @property
     def feature_names(self) -> list[str]:

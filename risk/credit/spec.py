@@ -110,7 +110,32 @@ class Algorithm(_Strict):
 
 
 class Calibration(_Strict):
-    method: Literal["none", "platt", "isotonic"] = "none"
+    """A calibration layer on the PD, fitted on rows the model was not fitted on.
+
+    Rows the model was fitted on look better calibrated than new ones (in-sample), and the
+    hold-out must stay untouched, so the layer gets its own slice: the latest ``periods`` before
+    the hold-out (time split), or a stratified ``share`` of each training fold (cv).
+    """
+
+    method: Literal["none", "platt", "isotonic"] = Field(
+        "none",
+        description="none; platt: logistic regression on the model's log-odds (two numbers, "
+        "fixes a shifted or too steep PD); isotonic: monotone step function (needs thousands "
+        "of rows, ties PDs within a step).",
+    )
+    periods: int = Field(
+        1,
+        ge=1,
+        description="time split: the latest periods before the hold-out, kept out of the "
+        "model fit and used to fit the calibration layer.",
+    )
+    share: float = Field(
+        0.2,
+        gt=0,
+        lt=0.5,
+        description="cv split: stratified share of each training fold kept out of the model "
+        "fit and used to fit the calibration layer.",
+    )
 
 
 class Scaling(_Strict):

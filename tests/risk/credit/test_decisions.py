@@ -122,3 +122,33 @@ def test_batch_decisions_match_online_ones_and_rewriting_them_is_idempotent(
         ).fetchone()
     assert n == bnpl_data.frame.height
     assert paise_type == "BIGINT"
+
+
+def test_gbm_batch_reasons_are_the_features_that_cost_most_as_online(bnpl_spec, bnpl_data) -> None:
+    """GBM points lost are fractional: the batch must order reasons by them exactly as online.
+
+    (The batch once broke ties with a key that let a feature later in the spec lose to an
+    earlier one that cost up to half a point less.)
+    """
+    from risk.credit.spec import parse_spec
+    from risk.credit.training import fit_model
+
+    doc = bnpl_spec.model_dump(mode="json")
+    doc["algorithm"] = {"kind": "gbm", "gbm": {"max_iter": 40}}
+    model = fit_model(parse_spec(doc), bnpl_data.frame, bnpl_data.y)
+    rows = bnpl_data.frame.head(400)
+    batch = model.decide_frame(rows)
+    x = model.core.matrix(model.prepare(rows))
+    bias, contrib = model.core.contributions(x)
+    np.testing.assert_allclose(bias + contrib.sum(axis=1), model.core.log_odds(rows), atol=1e-9)
+    for i in range(rows.height):
+        one = decide(rows.row(i, named=True), model)
+        lost = [r.points_lost for r in one.reason_codes]
+        assert lost == sorted(lost, reverse=True)
+        assert [batch[f"reason_code_{k}"][i] for k in range(1, len(lost) + 1)] == [
+            r.code for r in one.reason_codes
+        ], i
+        assert [batch[f"points_lost_{k}"][i] for k in range(1, len(lost) + 1)] == pytest.approx(
+            lost
+        )
+        assert batch["score"][i] == one.score

@@ -60,7 +60,7 @@ def test_a_gbm_round_trips_through_skops_and_its_reasons_sum_to_its_log_odds(
     # Path contributions are the model's own arithmetic: bias + Σ contributions = raw log-odds.
     x = loaded.core.matrix(frame)
     bias, contrib = loaded.core.contributions(x)
-    np.testing.assert_allclose(bias + contrib.sum(axis=1), loaded.core.raw_logit(frame), atol=1e-9)
+    np.testing.assert_allclose(bias + contrib.sum(axis=1), loaded.core.log_odds(frame), atol=1e-9)
     ex = loaded.explain(frame)
     assert (ex.points_lost >= 0).all()
 

@@ -21,9 +21,10 @@ def test_training_twice_on_the_same_world_gives_the_same_model_and_metrics(
     assert json.dumps(again.metrics, sort_keys=True) == json.dumps(trained.metrics, sort_keys=True)
 
 
-def test_the_holdout_is_the_latest_application_period(trained, bnpl_data) -> None:
+def test_the_holdout_is_the_latest_application_periods(trained, bnpl_spec, bnpl_data) -> None:
     periods = bnpl_data.frame["application_period"].unique().sort().to_list()
-    assert trained.metrics["holdout_periods"] == [periods[-1]]
+    n_held = bnpl_spec.split.holdout_periods
+    assert trained.metrics["holdout_periods"] == periods[-n_held:]
     assert trained.train_rows + trained.metrics["holdout"]["n"] == bnpl_data.frame.height
 
 
@@ -43,8 +44,9 @@ def test_the_model_recovers_the_latent_probability_of_default(credit_world, trai
 def test_a_shuffled_target_leaves_nothing_to_learn(credit_world, bnpl_spec, bnpl_data) -> None:
     """The signal test above would fail on a model that learned noise: this is the control.
 
-    One shuffle is a coin toss on a small hold-out (about 300 rows, 25 bads: the AUC of pure noise
-    has a standard deviation near 0.06), so the control averages five shuffles (about 0.027).
+    One shuffle is a coin toss on a small hold-out (the test world's two-month hold-out has about
+    3,000 rows and 250 bads: the AUC of pure noise has a standard deviation near 0.02), so the
+    control averages five shuffles (about 0.009).
     """
     truth = pl.read_parquet(credit_world.truth / "bnpl_applicants.parquet")
     aucs, latent_aucs = [], []
@@ -66,6 +68,10 @@ def test_calibration_table_and_slices_cover_the_holdout(trained) -> None:
     m = trained.metrics
     assert sum(r["n"] for r in m["calibration"]) == m["holdout"]["n"]
     assert 0 <= m["calibration_error"] <= m["calibration_max_gap"] < 1
+    # The oracle (latent PD) is measured on the same hold-out deciles: the sampling floor.
+    o = m["oracle"]
+    assert [r["n"] for r in o["calibration"]] == [r["n"] for r in m["calibration"]]
+    assert 0 <= o["calibration_error"] <= o["calibration_max_gap"] < 1
     assert set(m["slices"]) == {"gender", "city_tier", "applicant_age_years"}
     for per in m["slices"].values():
         assert sum(r["n"] for r in per.values()) == m["holdout"]["n"]
@@ -84,3 +90,56 @@ def test_gbm_with_monotone_constraints_is_selectable_in_the_spec(
     est = result.model.core.estimator
     assert list(est.monotonic_cst)[:3] == [-1, 1, 1]  # bureau score, enquiries, delinquencies
     assert result.metrics["holdout"]["auc"] > 0.70
+
+
+def _with_calibration(bnpl_spec, method: str, periods: int = 1):  # type: ignore[no-untyped-def]
+    from risk.credit.spec import parse_spec
+
+    doc = bnpl_spec.model_dump(mode="json")
+    doc["calibration"] = {"method": method, "periods": periods}
+    return parse_spec(doc)
+
+
+def test_the_calibration_layer_is_fitted_on_the_period_before_the_holdout(
+    credit_world, bnpl_spec, bnpl_data
+) -> None:
+    spec = _with_calibration(bnpl_spec, "platt")
+    result = train(spec, bnpl_data, credit_world.truth)
+    m = result.metrics
+    periods = bnpl_data.frame["application_period"].unique().sort().to_list()
+    n_held = spec.split.holdout_periods
+    assert m["calibration_periods"] == [periods[-n_held - 1]]
+    in_period = (bnpl_data.frame["application_period"] == periods[-n_held - 1]).sum()
+    assert m["calibration_rows"] == result.calibration_rows == in_period
+    # The model is fitted on the earlier periods only: its bins counted exactly those rows.
+    assert result.train_rows + result.calibration_rows + m["holdout"]["n"] == len(bnpl_data.y)
+    for bf in result.model.core.features:
+        assert sum(bf.counts) == result.train_rows
+    assert result.model.calibrator.method == "platt"
+    assert result.model.calibrator.a > 0
+
+
+def test_the_calibration_layer_never_sees_the_holdout_outcomes(
+    credit_world, bnpl_spec, bnpl_data
+) -> None:
+    """Flipping every hold-out outcome changes the hold-out metrics, not the fitted model."""
+    spec = _with_calibration(bnpl_spec, "isotonic")
+    first = train(spec, bnpl_data, credit_world.truth)
+    held = bnpl_data.frame["application_period"].is_in(first.metrics["holdout_periods"])
+    flipped_y = np.where(held.to_numpy(), 1 - bnpl_data.y, bnpl_data.y).astype(np.int8)
+    flipped = CreditData(frame=bnpl_data.frame, y=flipped_y, data_hash="flipped")
+    second = train(spec, flipped, credit_world.truth)
+    assert model_files(second.model)["model.json"] == model_files(first.model)["model.json"]
+    assert second.metrics["holdout"]["bad_rate"] != first.metrics["holdout"]["bad_rate"]
+
+
+def test_calibration_periods_that_leave_nothing_to_fit_on_name_the_field(
+    credit_world, bnpl_spec, bnpl_data
+) -> None:
+    import pytest
+
+    from risk.credit.spec import SpecError
+
+    spec = _with_calibration(bnpl_spec, "platt", periods=6)
+    with pytest.raises(SpecError, match=r"calibration.periods: 6 calibration and 2 hold-out"):
+        train(spec, bnpl_data, credit_world.truth)
