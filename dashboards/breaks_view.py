@@ -10,6 +10,7 @@ from dashboards.api_client import Api
 
 AGE_BUCKETS = [(0, 1, "0-1 days"), (2, 3, "2-3 days"), (4, 7, "4-7 days"), (8, 10**6, "8+ days")]
 OPEN_STATUSES = ("open", "investigating")
+CLOSED_STATUSES = ("resolved", "written_off")
 
 
 def age_bucket(days: int | None) -> str:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboards.api_client import ApiProblem
 from dashboards.auth import require_role
-from dashboards.breaks_view import BreakFilter, queue
+from dashboards.breaks_view import CLOSED_STATUSES, BreakFilter, queue
 from dashboards.formatting import count, inr
 
 api = require_role("finance")
@@ -145,12 +145,20 @@ with a1:
     if st.button("Add comment", key="do_comment"):
         _do("comment", {"comment": comment}, "Comment added.")
 with a2:
-    reason = st.text_input("Reason (needed to resolve or write off)", key="reason")
-    b1, b2 = st.columns(2)
-    if b1.button("Resolve", key="do_resolve", type="primary"):
-        _do("resolve", {"reason": reason}, f"Break {break_id[:12]} resolved.")
-    if b2.button("Write off", key="do_write_off"):
-        _do("write-off", {"reason": reason}, f"Break {break_id[:12]} written off.")
+    if row["status"] in CLOSED_STATUSES:
+        # A decision taken in error is taken back, never edited: reopening needs its own reason
+        # and lands in the audit trail beside the decision it reverses.
+        st.caption(f"{row['status'].replace('_', ' ').capitalize()}: {row.get('reason') or '—'}")
+        reason = st.text_input("Reason (needed to reopen)", key="reopen_reason")
+        if st.button("Reopen", key="do_reopen", type="primary"):
+            _do("reopen", {"reason": reason}, f"Break {break_id[:12]} reopened.")
+    else:
+        reason = st.text_input("Reason (needed to resolve or write off)", key="reason")
+        b1, b2 = st.columns(2)
+        if b1.button("Resolve", key="do_resolve", type="primary"):
+            _do("resolve", {"reason": reason}, f"Break {break_id[:12]} resolved.")
+        if b2.button("Write off", key="do_write_off"):
+            _do("write-off", {"reason": reason}, f"Break {break_id[:12]} written off.")
 
 with st.expander("Audit trail"):
     try:
