@@ -30,7 +30,7 @@ def test_filtering_the_break_queue_by_kind_shows_only_that_kind(dash_env):
     after = at.dataframe[0].value
     assert not at.exception
     assert set(after["kind"]) == {"settlement_short"} and 0 < len(after) < len(before)
-    shown = next(m.value for m in at.metric if m.label == "Breaks shown")
+    shown = next(m.value for m in at.metric if m.label == "Breaks matching")
     assert shown == str(len(after))
 
 
@@ -159,5 +159,20 @@ def test_reopening_a_written_off_break_on_the_page_stores_it_open_again_through_
         ("write_off", "written_off", "fin"),
         ("reopen", "open", "fin"),
     ]
-    # Shown: the written-off filter no longer lists it.
-    assert break_id not in set(at.dataframe[0].value["break_id"])
+    # Shown: the written-off filter no longer lists it (it was the only one written off).
+    assert "No break matches these filters." in texts(at)
+    assert next(m.value for m in at.metric if m.label == "Breaks matching") == "0"
+
+
+def test_the_break_queue_is_paged_and_a_new_filter_starts_on_page_one(dash_env, monkeypatch):
+    monkeypatch.setattr("dashboards.breaks_view.PAGE_SIZE", 10)
+    at = open_page("fin", "finance_breaks")
+    at.multiselect(key="f_status").set_value([]).run()  # every status: the world's 24 breaks
+    assert len(at.dataframe[0].value) == 10
+    at.number_input(key="f_page").set_value(3).run()
+    last = at.dataframe[0].value
+    assert not at.exception and len(last) == 4
+    assert "Breaks 21–24 of 24, largest amount at risk first." in texts(at)
+    at.multiselect(key="f_kind").select("fee_mismatch").run()
+    assert at.number_input(key="f_page").value == 1
+    assert set(at.dataframe[0].value["kind"]) == {"fee_mismatch"}
