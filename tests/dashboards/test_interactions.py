@@ -176,3 +176,19 @@ def test_the_break_queue_is_paged_and_a_new_filter_starts_on_page_one(dash_env, 
     at.multiselect(key="f_kind").select("fee_mismatch").run()
     assert at.number_input(key="f_page").value == 1
     assert set(at.dataframe[0].value["kind"]) == {"fee_mismatch"}
+
+
+def test_the_csv_export_holds_every_matching_break_not_just_the_page(dash_env, monkeypatch):
+    import io
+
+    import pandas as pd
+
+    from dashboards.api_client import Api, sign_in
+    from dashboards.breaks_view import BreakFilter, export_csv
+
+    monkeypatch.setattr("dashboards.breaks_view.EXPORT_BATCH", 10)  # three API pages
+    api = Api(sign_in("fin", PASSWORD))
+    every = pd.read_csv(io.BytesIO(export_csv(api, BreakFilter())))
+    assert len(every) == 24 and every["break_id"].is_unique
+    fees = pd.read_csv(io.BytesIO(export_csv(api, BreakFilter(kinds=["fee_mismatch"]))))
+    assert set(fees["kind"]) == {"fee_mismatch"} and len(fees) == 6
