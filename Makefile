@@ -13,7 +13,7 @@ help:  ## list the targets
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
-	$(BIN)/uv pip sync --quiet -p $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode -p $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet -p $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
 

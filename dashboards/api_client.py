@@ -81,6 +81,10 @@ class Api:
             "GET", path, params={k: v for k, v in params.items() if v is not None}
         ).json()
 
+    def get_list(self, path: str, params: list[tuple[str, Any]]) -> Any:
+        """GET with query parameters that may repeat (``kind=a&kind=b``)."""
+        return self._call("GET", path, params=params).json()
+
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
         r = self._call("POST", path, json=body or {})
         return r.json() if r.headers.get("content-type", "").startswith("application/json") else r

@@ -17,7 +17,16 @@ from sqlalchemy import select
 
 from api.auth.deps import DbDep
 from api.breaks import repository
-from api.breaks.schemas import AssignIn, BreakOut, CommentIn, DecisionOut, EventOut, ReasonIn
+from api.breaks.schemas import (
+    AssignIn,
+    BreakOut,
+    BreakQueueOut,
+    BreakSummaryOut,
+    CommentIn,
+    DecisionOut,
+    EventOut,
+    ReasonIn,
+)
 from api.errors import ApiError
 from api.recon import breaks as workflow
 from api.recon.models import BreakEvent, BreakStatus
@@ -67,44 +76,77 @@ def _with_decision(row: dict[str, Any], decision: BreakStatus | None) -> dict[st
         and decision.amount_at_risk_paise != row["amount_at_risk_paise"]
     ):
         out["status"] = "open"
-        out["reason"] = "reopened: amount at risk changed since the last decision"
+        out["reason"] = repository.REOPENED_REASON
         return out
     out["status"] = decision.status
     out["reason"] = decision.reason
     return out
 
 
-def _decisions(session: Any, break_ids: list[str]) -> dict[str, BreakStatus]:
-    out: dict[str, BreakStatus] = {}
-    for i in range(0, len(break_ids), 500):
-        chunk = break_ids[i : i + 500]
-        for d in session.scalars(select(BreakStatus).where(BreakStatus.break_id.in_(chunk))):
-            out[d.break_id] = d
-    return out
+def _all_decisions(db: Any) -> list[repository.Decision]:
+    """Every decision on record, to overlay on the warehouse's queue inside DuckDB."""
+    with db.read_session() as session:
+        return [
+            tuple(r)
+            for r in session.execute(
+                select(
+                    BreakStatus.break_id,
+                    BreakStatus.status,
+                    BreakStatus.reason,
+                    BreakStatus.assignee,
+                    BreakStatus.amount_at_risk_paise,
+                )
+            ).all()
+        ]
 
 
-@router.get("/staff/recon/breaks", response_model=Collection[BreakOut])
+@router.get("/staff/recon/breaks", response_model=BreakQueueOut)
 def list_breaks(
     request: Request,
     db: DbDep,
     _staff: Finance,
-    kind: Annotated[str | None, Query(max_length=64)] = None,
-    status: Annotated[str | None, Query(max_length=16)] = None,
+    kind: Annotated[list[str] | None, Query(max_length=20)] = None,
+    status: Annotated[list[str] | None, Query(max_length=5)] = None,
+    gateway: Annotated[list[str] | None, Query(max_length=50)] = None,
+    min_amount_paise: Annotated[int, Query(ge=0, le=10**15)] = 0,
+    q: Annotated[str, Query(max_length=64, description="id substring (payment, UTR, RRN, …)")] = "",
+    offset: Annotated[int, Query(ge=0, le=10**7)] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-) -> Collection[BreakOut]:
-    """The break queue with every analyst decision applied, largest amount at risk first."""
-    where, params = ["1=1"], []
-    if kind:
-        where.append("kind = ?")
-        params.append(kind)
-    rows = repository.query_breaks(_warehouse(request), " and ".join(where), params, limit=100_000)
-    with db.read_session() as session:
-        decided = _decisions(session, [r["break_id"] for r in rows])
-    items = [_with_decision(r, decided.get(r["break_id"])) for r in rows]
-    if status and status != "all":
-        items = [i for i in items if i["status"] == status]
-    out = [BreakOut(**i) for i in items[:limit]]
-    return Collection[BreakOut](count=len(out), items=out)
+) -> BreakQueueOut:
+    """The break queue with every analyst decision applied, largest amount at risk first.
+
+    Filters (repeat a parameter for several values; ``status=all`` is no status filter) and the
+    page are applied in the warehouse: ``total`` and ``amount_at_risk_paise`` are the whole
+    filtered queue's, ``items`` the page from ``offset``.
+    """
+    statuses = [s for s in status or [] if s != "all"]
+    flt = repository.QueueFilter(
+        kinds=kind or [],
+        statuses=statuses,
+        gateways=gateway or [],
+        min_amount_paise=min_amount_paise,
+        text=q,
+    )
+    page = repository.queue_page(
+        _warehouse(request), _all_decisions(db), flt, offset=offset, limit=limit
+    )
+    items = [BreakOut(**r) for r in page.rows]
+    return BreakQueueOut(
+        count=len(items),
+        total=page.total,
+        amount_at_risk_paise=page.amount_at_risk_paise,
+        offset=offset,
+        items=items,
+    )
+
+
+@router.get("/staff/recon/break-summary", response_model=Collection[BreakSummaryOut])
+def break_summary(request: Request, db: DbDep, _staff: Finance) -> Collection[BreakSummaryOut]:
+    """Breaks and amount at risk per kind, status (decisions applied), first-seen date and age
+    in business days: the recon overview's charts without the whole queue."""
+    rows = repository.queue_summary(_warehouse(request), _all_decisions(db))
+    items = [BreakSummaryOut(**r) for r in rows]
+    return Collection[BreakSummaryOut](count=len(items), items=items)
 
 
 @router.get("/staff/recon/break-decisions", response_model=Collection[DecisionOut])

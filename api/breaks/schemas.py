@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -47,6 +48,26 @@ class BreakOut(BaseModel):
     status: str
     reason: str | None = None
     assignee: str | None = None
+
+
+class BreakQueueOut(BaseModel):
+    """One page of the filtered break queue, with the whole filter's count and amount at risk."""
+
+    entity: Literal["collection"] = "collection"
+    count: int  # items on this page
+    total: int  # breaks matching the filter
+    amount_at_risk_paise: int  # their amount at risk
+    offset: int
+    items: list[BreakOut]
+
+
+class BreakSummaryOut(BaseModel):
+    kind: str
+    status: str
+    first_seen_date: date | None
+    age_business_days: int | None
+    breaks: int
+    amount_at_risk_paise: int
 
 
 class DecisionOut(BaseModel):

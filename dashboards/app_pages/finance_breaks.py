@@ -7,7 +7,16 @@ import streamlit as st
 
 from dashboards.api_client import ApiProblem
 from dashboards.auth import require_role
-from dashboards.breaks_view import BreakFilter, queue
+from dashboards.breaks_view import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    PAGE_SIZE,
+    STATUSES,
+    BreakFilter,
+    choices,
+    export_csv,
+    queue_page,
+)
 from dashboards.formatting import count, inr
 
 api = require_role("finance")
@@ -17,59 +26,72 @@ flash = st.session_state.pop("break_flash", None)
 if flash:
     st.success(flash)
 
+kinds_known, gateways_known = choices()
+with st.sidebar:
+    st.subheader("Filters")
+    kinds = st.multiselect("Kind", kinds_known, key="f_kind")
+    statuses = st.multiselect("Status", list(STATUSES), default=list(OPEN_STATUSES), key="f_status")
+    gateways = st.multiselect("Gateway / source", gateways_known, key="f_gateway")
+    min_amount = st.number_input("Minimum at risk (₹)", min_value=0, step=100, key="f_min")
+    text = st.text_input("Search ids (payment, UTR, RRN, merchant)", key="f_text")
+flt = BreakFilter(kinds, statuses, gateways, int(min_amount), text)
+
+# The page number is kept per filter: a new filter starts again on page 1.
+if st.session_state.get("f_page_of") != flt:
+    st.session_state.f_page_of = flt
+    st.session_state.f_page = 1
 try:
-    frame = queue(api)
+    result = queue_page(api, flt, int(st.session_state.get("f_page", 1)) - 1, PAGE_SIZE)
+    if result.frame.empty and result.total:  # the queue shrank under the page: go to page 1
+        st.session_state.f_page = 1
+        result = queue_page(api, flt, 0, PAGE_SIZE)
 except ApiProblem as exc:
     st.info(f"{exc}")
     st.stop()
-if frame.empty:
+if not kinds_known and not result.total:
     st.info("No breaks in the queue. Run `hisaab recon` after ingesting (or `make demo`).")
     st.stop()
-
-with st.sidebar:
-    st.subheader("Filters")
-    kinds = st.multiselect("Kind", sorted(frame["kind"].unique()), key="f_kind")
-    statuses = st.multiselect(
-        "Status",
-        ["open", "investigating", "resolved", "written_off"],
-        default=["open", "investigating"],
-        key="f_status",
-    )
-    gateways = st.multiselect(
-        "Gateway / source", sorted(frame["gateway"].dropna().unique()), key="f_gateway"
-    )
-    min_amount = st.number_input("Minimum at risk (₹)", min_value=0, step=100, key="f_min")
-    text = st.text_input("Search ids (payment, UTR, RRN, merchant)", key="f_text")
-shown = BreakFilter(kinds, statuses, gateways, int(min_amount), text).apply(frame)
+shown = result.frame
 
 c1, c2 = st.columns(2)
-c1.metric("Breaks shown", count(len(shown)))
-c2.metric(
-    "Amount at risk shown", inr(int(shown["amount_at_risk_paise"].sum()) if not shown.empty else 0)
-)
+c1.metric("Breaks matching", count(result.total))
+c2.metric("Amount at risk matching", inr(result.amount_at_risk_paise))
 
-columns = [
-    "break_id",
-    "kind",
-    "severity",
-    "status",
-    "assignee",
-    "amount_at_risk_paise",
-    "age_business_days",
-    "gateway",
-    "merchant_id",
-    "payment_id",
-]
-view = shown[columns].copy()
-view["at risk (₹)"] = view.pop("amount_at_risk_paise").map(inr)
-st.dataframe(view, hide_index=True, width="stretch", key="break_table")
-st.download_button(
-    "Export CSV",
-    shown.to_csv(index=False).encode(),
-    file_name="breaks.csv",
-    mime="text/csv",
-    key="export_csv",
-)
+pages = max(1, -(-result.total // PAGE_SIZE))
+if shown.empty:
+    st.info("No break matches these filters.")
+else:
+    columns = [
+        "break_id",
+        "kind",
+        "severity",
+        "status",
+        "assignee",
+        "amount_at_risk_paise",
+        "age_business_days",
+        "gateway",
+        "merchant_id",
+        "payment_id",
+    ]
+    view = shown[columns].copy()
+    view["at risk (₹)"] = view.pop("amount_at_risk_paise").map(inr)
+    st.dataframe(view, hide_index=True, width="stretch", key="break_table")
+    first = result.offset + 1
+    st.caption(
+        f"Breaks {count(first)}–{count(result.offset + len(shown))} of {count(result.total)}, "
+        "largest amount at risk first."
+    )
+p1, p2 = st.columns([1, 3])
+p1.number_input("Page", min_value=1, max_value=pages, step=1, key="f_page")
+with p2:
+    st.download_button(
+        "Export CSV (every matching break)",
+        lambda: export_csv(api, flt),
+        file_name="breaks.csv",
+        mime="text/csv",
+        key="export_csv",
+        disabled=not result.total,
+    )
 
 if shown.empty:
     st.stop()
@@ -145,12 +167,20 @@ with a1:
     if st.button("Add comment", key="do_comment"):
         _do("comment", {"comment": comment}, "Comment added.")
 with a2:
-    reason = st.text_input("Reason (needed to resolve or write off)", key="reason")
-    b1, b2 = st.columns(2)
-    if b1.button("Resolve", key="do_resolve", type="primary"):
-        _do("resolve", {"reason": reason}, f"Break {break_id[:12]} resolved.")
-    if b2.button("Write off", key="do_write_off"):
-        _do("write-off", {"reason": reason}, f"Break {break_id[:12]} written off.")
+    if row["status"] in CLOSED_STATUSES:
+        # A decision taken in error is taken back, never edited: reopening needs its own reason
+        # and lands in the audit trail beside the decision it reverses.
+        st.caption(f"{row['status'].replace('_', ' ').capitalize()}: {row.get('reason') or '—'}")
+        reason = st.text_input("Reason (needed to reopen)", key="reopen_reason")
+        if st.button("Reopen", key="do_reopen", type="primary"):
+            _do("reopen", {"reason": reason}, f"Break {break_id[:12]} reopened.")
+    else:
+        reason = st.text_input("Reason (needed to resolve or write off)", key="reason")
+        b1, b2 = st.columns(2)
+        if b1.button("Resolve", key="do_resolve", type="primary"):
+            _do("resolve", {"reason": reason}, f"Break {break_id[:12]} resolved.")
+        if b2.button("Write off", key="do_write_off"):
+            _do("write-off", {"reason": reason}, f"Break {break_id[:12]} written off.")
 
 with st.expander("Audit trail"):
     try:

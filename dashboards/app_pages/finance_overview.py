@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboards.api_client import ApiProblem
 from dashboards.auth import require_role
-from dashboards.breaks_view import OPEN_STATUSES, queue
+from dashboards.breaks_view import OPEN_STATUSES, summary
 from dashboards.formatting import count, inr, pct
 from dashboards.warehouse import NotBuilt, query
 
@@ -30,7 +30,7 @@ if daily.empty:
     )
     st.stop()
 try:
-    breaks = queue(api)
+    breaks = summary(api)  # breaks and amount per kind, status, first-seen date, age
 except ApiProblem as exc:
     st.error(f"Break statuses unavailable: {exc}")
     breaks = pd.DataFrame()
@@ -42,7 +42,7 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric(
     f"Match rate {latest:%d %b %Y}", pct(day["matched_items"].sum() / max(day["items"].sum(), 1))
 )
-c2.metric("Open breaks", count(len(open_breaks)))
+c2.metric("Open breaks", count(int(open_breaks["breaks"].sum()) if not open_breaks.empty else 0))
 c3.metric(
     "Amount at risk",
     inr(int(open_breaks["amount_at_risk_paise"].sum()) if not open_breaks.empty else 0),
@@ -86,7 +86,7 @@ if open_breaks.empty:
     st.stop()
 st.subheader("Open breaks by kind and age")
 by_kind = open_breaks.groupby(["kind", "age_bucket"], as_index=False).agg(
-    breaks=("break_id", "count"), at_risk_paise=("amount_at_risk_paise", "sum")
+    breaks=("breaks", "sum"), at_risk_paise=("amount_at_risk_paise", "sum")
 )
 by_kind["at risk"] = by_kind["at_risk_paise"].map(inr)
 by_kind["at_risk_rupees"] = by_kind["at_risk_paise"] // 100
@@ -115,9 +115,7 @@ risk_by_kind["at risk"] = risk_by_kind.pop("amount_at_risk_paise").map(inr)
 st.dataframe(risk_by_kind, hide_index=True, width="stretch")
 
 st.subheader("Trend: breaks first seen per day")
-trend = breaks.groupby(["first_seen_date", "status"], as_index=False).agg(
-    breaks=("break_id", "count")
-)
+trend = breaks.groupby(["first_seen_date", "status"], as_index=False).agg(breaks=("breaks", "sum"))
 st.altair_chart(
     alt.Chart(trend)
     .mark_bar()

@@ -114,3 +114,66 @@ def test_without_a_warehouse_the_queue_says_to_run_recon(client, db):
     add_user(db, "priya", "finance")
     r = client.get("/v1/staff/recon/breaks", headers=login(client, "priya"))
     assert r.status_code == 503 and "hisaab recon" in r.json()["error"]["description"]
+
+
+@pytest.fixture
+def finance_many(client, db, tmp_path):
+    # 10 breaks: even i missing_in_gateway, odd amount_mismatch; amounts 1,000..10,000 rupees.
+    write_break_queue(
+        tmp_path / "warehouse.duckdb", {f"brk_{i:02d}": 100_000 * (i + 1) for i in range(10)}
+    )
+    add_user(db, "priya", "finance")
+    return login(client, "priya")
+
+
+def test_the_queue_is_filtered_and_paged_in_the_warehouse_with_the_filters_totals(
+    client, finance_many
+):
+    client.post(
+        "/v1/staff/recon/breaks/brk_09/write-off", json={"reason": "dup"}, headers=finance_many
+    )
+    client.post(
+        "/v1/staff/recon/breaks/brk_07/resolve", json={"reason": "ok"}, headers=finance_many
+    )
+    body = client.get(
+        "/v1/staff/recon/breaks",
+        params={"kind": "amount_mismatch", "status": "open", "limit": 2, "offset": 1},
+        headers=finance_many,
+    ).json()
+    # amount_mismatch = brk_01,03,05,07,09; open leaves 01,03,05 (largest first: 05,03,01)
+    assert body["total"] == 3 and body["amount_at_risk_paise"] == 1_200_000
+    assert [b["break_id"] for b in body["items"]] == ["brk_03", "brk_01"]
+    assert body["count"] == 2 and body["offset"] == 1
+
+    closed = client.get(
+        "/v1/staff/recon/breaks",
+        params=[("status", "resolved"), ("status", "written_off")],
+        headers=finance_many,
+    ).json()
+    assert [(b["break_id"], b["status"], b["reason"]) for b in closed["items"]] == [
+        ("brk_09", "written_off", "dup"),
+        ("brk_07", "resolved", "ok"),
+    ]
+    found = client.get(
+        "/v1/staff/recon/breaks", params={"q": "GW_4", "min_amount_paise": 1}, headers=finance_many
+    ).json()
+    assert [b["payment_id"] for b in found["items"]] == ["pay_4"]  # ids searched case-blind
+    big = client.get(
+        "/v1/staff/recon/breaks", params={"min_amount_paise": 900_000}, headers=finance_many
+    ).json()
+    assert big["total"] == 2
+
+
+def test_the_summary_counts_breaks_and_amounts_per_kind_and_status(client, finance_many):
+    client.post(
+        "/v1/staff/recon/breaks/brk_09/write-off", json={"reason": "dup"}, headers=finance_many
+    )
+    body = client.get("/v1/staff/recon/break-summary", headers=finance_many).json()
+    per = {
+        (r["kind"], r["status"]): (r["breaks"], r["amount_at_risk_paise"]) for r in body["items"]
+    }
+    assert per == {
+        ("amount_mismatch", "open"): (4, 200_000 + 400_000 + 600_000 + 800_000),
+        ("amount_mismatch", "written_off"): (1, 1_000_000),
+        ("missing_in_gateway", "open"): (5, 100_000 + 300_000 + 500_000 + 700_000 + 900_000),
+    }

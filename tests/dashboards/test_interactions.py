@@ -30,7 +30,7 @@ def test_filtering_the_break_queue_by_kind_shows_only_that_kind(dash_env):
     after = at.dataframe[0].value
     assert not at.exception
     assert set(after["kind"]) == {"settlement_short"} and 0 < len(after) < len(before)
-    shown = next(m.value for m in at.metric if m.label == "Breaks shown")
+    shown = next(m.value for m in at.metric if m.label == "Breaks matching")
     assert shown == str(len(after))
 
 
@@ -114,3 +114,81 @@ def test_opening_a_case_from_alerts_shows_it_and_stores_it(dash_env):
     assert not at.exception
     xml = at.session_state[f"str_{case_id}"]
     assert xml.startswith(b"<?xml") and b"acc_mule" in xml
+
+
+def _api_post(world, path: str, username: str, body: dict) -> httpx.Response:
+    token = httpx.post(
+        f"{world.api_url}/v1/auth/login", json={"username": username, "password": PASSWORD}
+    ).json()["access_token"]
+    return httpx.post(
+        f"{world.api_url}/v1{path}", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+
+
+def test_reopening_a_written_off_break_on_the_page_stores_it_open_again_through_the_api(
+    dash_env,
+):
+    # An amount_mismatch break nobody else touches here, written off through the API first.
+    queue = _api_get(dash_env, "/staff/recon/breaks?kind=amount_mismatch&status=open", "fin")
+    break_id = queue["items"][-1]["break_id"]
+    written = _api_post(
+        dash_env, f"/staff/recon/breaks/{break_id}/write-off", "fin", {"reason": "under ₹10"}
+    )
+    assert written.status_code == 200, written.text
+
+    at = open_page("fin", "finance_breaks")
+    at.multiselect(key="f_status").set_value(["written_off"]).run()
+    at.selectbox(key="break_pick").set_value(break_id).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "do_resolve" not in [b.key for b in at.button]  # closed: only reopen is offered
+    at.button(key="do_reopen").click().run()
+    assert [e.value for e in at.error][0].startswith("reason:")  # the API refuses without one
+    assert _api_get(dash_env, f"/staff/recon/breaks/{break_id}/events", "fin")["count"] == 1
+
+    at.text_input(key="reopen_reason").input("customer disputes the write-off")
+    at.button(key="do_reopen").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert f"Break {break_id[:12]} reopened." in texts(at)
+    stored = _api_get(dash_env, "/staff/recon/breaks?status=open&kind=amount_mismatch", "fin")
+    mine = [b for b in stored["items"] if b["break_id"] == break_id]
+    assert [(b["status"], b["reason"]) for b in mine] == [
+        ("open", "customer disputes the write-off")
+    ]
+    events = _api_get(dash_env, f"/staff/recon/breaks/{break_id}/events", "fin")["items"]
+    assert [(e["action"], e["status"], e["actor"]) for e in events] == [
+        ("write_off", "written_off", "fin"),
+        ("reopen", "open", "fin"),
+    ]
+    # Shown: the written-off filter no longer lists it (it was the only one written off).
+    assert "No break matches these filters." in texts(at)
+    assert next(m.value for m in at.metric if m.label == "Breaks matching") == "0"
+
+
+def test_the_break_queue_is_paged_and_a_new_filter_starts_on_page_one(dash_env, monkeypatch):
+    monkeypatch.setattr("dashboards.breaks_view.PAGE_SIZE", 10)
+    at = open_page("fin", "finance_breaks")
+    at.multiselect(key="f_status").set_value([]).run()  # every status: the world's 24 breaks
+    assert len(at.dataframe[0].value) == 10
+    at.number_input(key="f_page").set_value(3).run()
+    last = at.dataframe[0].value
+    assert not at.exception and len(last) == 4
+    assert "Breaks 21–24 of 24, largest amount at risk first." in texts(at)
+    at.multiselect(key="f_kind").select("fee_mismatch").run()
+    assert at.number_input(key="f_page").value == 1
+    assert set(at.dataframe[0].value["kind"]) == {"fee_mismatch"}
+
+
+def test_the_csv_export_holds_every_matching_break_not_just_the_page(dash_env, monkeypatch):
+    import io
+
+    import pandas as pd
+
+    from dashboards.api_client import Api, sign_in
+    from dashboards.breaks_view import BreakFilter, export_csv
+
+    monkeypatch.setattr("dashboards.breaks_view.EXPORT_BATCH", 10)  # three API pages
+    api = Api(sign_in("fin", PASSWORD))
+    every = pd.read_csv(io.BytesIO(export_csv(api, BreakFilter())))
+    assert len(every) == 24 and every["break_id"].is_unique
+    fees = pd.read_csv(io.BytesIO(export_csv(api, BreakFilter(kinds=["fee_mismatch"]))))
+    assert set(fees["kind"]) == {"fee_mismatch"} and len(fees) == 6
