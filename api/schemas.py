@@ -87,6 +87,11 @@ class Collection(BaseModel, Generic[T]):
     items: list[T]
 
 
+#: The last second a timestamp can name (9999-12-31T23:59:59Z): later ``from``/``to`` values are
+#: refused as bad input instead of overflowing the date type (a 500).
+MAX_UNIX_TIME = 253_402_300_799
+
+
 class Page(BaseModel):
     """``count``/``skip``/``from``/``to`` as Razorpay's list endpoints take them."""
 
@@ -94,5 +99,5 @@ class Page(BaseModel):
 
     count: int = Field(10, ge=1, le=100)
     skip: int = Field(0, ge=0, le=1_000_000)
-    from_: int | None = Field(None, alias="from", ge=0, le=2**40)
-    to: int | None = Field(None, ge=0, le=2**40)
+    from_: int | None = Field(None, alias="from", ge=0, le=MAX_UNIX_TIME)
+    to: int | None = Field(None, ge=0, le=MAX_UNIX_TIME)

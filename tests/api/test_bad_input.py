@@ -94,3 +94,13 @@ def test_payment_for_an_unknown_order_is_404(client, merchant):
 def test_bad_pagination_is_422(client, merchant):
     err = assert_razorpay_error(client.get("/v1/orders?count=101", headers=merchant.auth), 422)
     assert err["field"] == "count"
+
+
+def test_a_time_filter_past_year_9999_is_422_not_a_server_error(client, merchant):
+    # Found by schemathesis: from=253402300800 (10000-01-01) overflowed the date type: a 500.
+    err = assert_razorpay_error(
+        client.get("/v1/orders?from=253402300800", headers=merchant.auth), 422
+    )
+    assert err["field"] == "from"
+    last = client.get("/v1/orders?from=0&to=253402300799", headers=merchant.auth)
+    assert last.status_code == 200, last.text
