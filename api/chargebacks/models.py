@@ -33,6 +33,9 @@ class Chargeback(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The merchant settlement that deducted the amount, and the one that paid it back (won).
+    settlement_id: Mapped[str | None] = mapped_column(ForeignKey("settlements.id"), index=True)
+    returned_settlement_id: Mapped[str | None] = mapped_column(ForeignKey("settlements.id"))
 
     __table_args__ = (
         UniqueConstraint("gateway", "gateway_dispute_id"),

@@ -157,8 +157,9 @@ def check_ledger(db_session: Session, *, limit: int = 100) -> LedgerReport:
             violate(
                 f"settlement entry of {st.id} does not debit the merchant {st.amount_paise} paise"
             )
-        if st.gross_paise - st.fees_paise - st.refunds_paise != st.amount_paise:
-            violate(f"settlement {st.id}: gross - fees - refunds != net")
+        deductions = st.fees_paise + st.refunds_paise + st.chargebacks_paise
+        if st.gross_paise - deductions != st.amount_paise:
+            violate(f"settlement {st.id}: gross - fees - refunds - chargebacks != net")
         paid = db_session.execute(
             select(
                 func.coalesce(func.sum(Payment.amount_paise), 0),
@@ -170,12 +171,26 @@ def check_ledger(db_session: Session, *, limit: int = 100) -> LedgerReport:
                 Refund.settlement_id == st.id
             )
         )
-        if (int(paid[0]), int(paid[1]), int(refunds_in or 0)) != (
-            st.gross_paise,
-            st.fees_paise,
-            st.refunds_paise,
-        ):
-            violate(f"settlement {st.id} totals differ from the payments and refunds it paid out")
+        disputes_in = db_session.scalar(
+            select(func.coalesce(func.sum(Chargeback.amount_paise), 0)).where(
+                Chargeback.settlement_id == st.id
+            )
+        )
+        disputes_back = db_session.scalar(
+            select(func.coalesce(func.sum(Chargeback.amount_paise), 0)).where(
+                Chargeback.returned_settlement_id == st.id
+            )
+        )
+        if (
+            int(paid[0]),
+            int(paid[1]),
+            int(refunds_in or 0),
+            int(disputes_in or 0) - int(disputes_back or 0),
+        ) != (st.gross_paise, st.fees_paise, st.refunds_paise, st.chargebacks_paise):
+            violate(
+                f"settlement {st.id} totals differ from the payments, refunds and chargebacks it "
+                "paid out"
+            )
 
     _check_chargebacks(db_session, posted, amounts, owed, violate)
     _check_gateway_settlements(db_session, posted, amounts, violate)

@@ -20,6 +20,8 @@ class Settlement(Base):
     fees_paise: Mapped[int] = mapped_column(BigInteger)  # incl. GST, as Razorpay reports it
     tax_paise: Mapped[int] = mapped_column(BigInteger)
     refunds_paise: Mapped[int] = mapped_column(BigInteger)
+    # Chargebacks deducted less won chargebacks paid back in this settlement.
+    chargebacks_paise: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     amount_paise: Mapped[int] = mapped_column(BigInteger)  # net paid out
     utr: Mapped[str] = mapped_column(String(22), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="processed")

@@ -19,6 +19,7 @@ class SettlementOut(Output):
     utr: str
     gross_amount: int
     refunds: int
+    chargebacks: int = 0  # disputes deducted less won disputes paid back
     settlement_date: str
     created_at: int
 
@@ -27,7 +28,7 @@ class ReconItem(BaseModel):
     """One settled transaction, as in Razorpay's settlement recon report."""
 
     entity_id: str
-    type: Literal["payment", "refund"]
+    type: Literal["payment", "refund", "adjustment"]  # adjustment: a dispute deducted or paid back
     debit: int
     credit: int
     amount: int

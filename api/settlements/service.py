@@ -2,9 +2,11 @@
 
 ``settle_due`` groups each merchant's captured payments and processed refunds whose settlement
 date (T+N business days after the IST business date of the capture or refund, from the
-kernel's calendar) has come, nets fees (with GST) and refunds off the gross, records one
-settlement with a NEFT UTR, and posts it to the ledger. A merchant whose refunds exceed its
-captures in a cycle is not paid (net <= 0): the items wait for the next cycle.
+kernel's calendar) has come, nets fees (with GST), refunds and chargebacks off the gross (a
+dispute is deducted in the cycle of the day it opened; a won dispute already deducted is paid
+back in the cycle of the day it was won), records one settlement with a NEFT UTR, and posts it
+to the ledger. A merchant whose deductions exceed its captures in a cycle is not paid
+(net <= 0): the items wait for the next cycle.
 
 ``record_gateway_settlement`` is the other side of the money: a gateway's settlement batch
 (gateway, merchant, cycle) as credited to our escrow account, recorded once per settlement id
@@ -19,6 +21,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.chargebacks.models import Chargeback
 from api.db import epoch, utcnow
 from api.errors import not_found
 from api.ledger.service import post_gateway_settlement, post_settlement
@@ -52,9 +55,22 @@ def settle_due(
     refunds = select(Refund).where(
         Refund.status == "processed", Refund.settlement_id.is_(None), Refund.processed_at < cutoff
     )
+    deducted = select(Chargeback).where(
+        Chargeback.status != "won",
+        Chargeback.settlement_id.is_(None),
+        Chargeback.created_at < cutoff,
+    )
+    returned = select(Chargeback).where(
+        Chargeback.status == "won",
+        Chargeback.settlement_id.is_not(None),
+        Chargeback.returned_settlement_id.is_(None),
+        Chargeback.resolved_at < cutoff,
+    )
     if merchant_id is not None:
         payments = payments.where(Payment.merchant_id == merchant_id)
         refunds = refunds.where(Refund.merchant_id == merchant_id)
+        deducted = deducted.where(Chargeback.merchant_id == merchant_id)
+        returned = returned.where(Chargeback.merchant_id == merchant_id)
     cycles: dict[str, int] = {}
 
     def due(mid: str, ts) -> bool:  # type: ignore[no-untyped-def]
@@ -71,6 +87,14 @@ def settle_due(
     for r in db_session.scalars(refunds.order_by(Refund.processed_at)):
         if r.processed_at is not None and due(r.merchant_id, r.processed_at):
             by_merchant_r[r.merchant_id].append(r)
+    by_merchant_cb: dict[str, list[Chargeback]] = defaultdict(list)
+    by_merchant_won: dict[str, list[Chargeback]] = defaultdict(list)
+    for c in db_session.scalars(deducted.order_by(Chargeback.created_at)):
+        if due(c.merchant_id, c.created_at):
+            by_merchant_cb[c.merchant_id].append(c)
+    for c in db_session.scalars(returned.order_by(Chargeback.resolved_at)):
+        if c.resolved_at is not None and due(c.merchant_id, c.resolved_at):
+            by_merchant_won[c.merchant_id].append(c)
 
     created = []
     sequence = (
@@ -79,13 +103,16 @@ def settle_due(
         )
         or 0
     )
-    for mid in sorted(set(by_merchant_p) | set(by_merchant_r)):
+    merchants = set(by_merchant_p) | set(by_merchant_r) | set(by_merchant_cb) | set(by_merchant_won)
+    for mid in sorted(merchants):
         items_p, items_r = by_merchant_p[mid], by_merchant_r[mid]
+        items_cb, items_won = by_merchant_cb[mid], by_merchant_won[mid]
         gross = sum(p.amount_paise for p in items_p)
         fees = sum(p.fee_paise or 0 for p in items_p)
         tax = sum(p.tax_paise or 0 for p in items_p)
         refunded = sum(r.amount_paise for r in items_r)
-        net = gross - fees - refunded
+        chargebacks = sum(c.amount_paise for c in items_cb) - sum(c.amount_paise for c in items_won)
+        net = gross - fees - refunded - chargebacks
         if net <= 0:
             continue
         merchant = db_session.get(Merchant, mid)
@@ -98,6 +125,7 @@ def settle_due(
             fees_paise=fees,
             tax_paise=tax,
             refunds_paise=refunded,
+            chargebacks_paise=chargebacks,
             amount_paise=net,
             utr=_utr(merchant.settlement_ifsc, as_of, sequence + len(created) + 1),
             status="processed",
@@ -109,6 +137,10 @@ def settle_due(
             p.settlement_id = settlement.id
         for r in items_r:
             r.settlement_id = settlement.id
+        for c in items_cb:
+            c.settlement_id = settlement.id
+        for c in items_won:
+            c.returned_settlement_id = settlement.id
         post_settlement(
             db_session,
             merchant_id=mid,
@@ -286,6 +318,44 @@ def settlement_items(
                 recon_status=recon_status.get(r.payment_id),
             )
         )
+    for c, p in db_session.execute(
+        select(Chargeback, Payment)
+        .join(Payment, Payment.id == Chargeback.payment_id)
+        .where(
+            (Chargeback.settlement_id.in_(list(settlements)))
+            | (Chargeback.returned_settlement_id.in_(list(settlements)))
+        )
+        .order_by(Chargeback.created_at, Chargeback.id)
+    ).all():
+        for sid, paid_back in ((c.settlement_id, False), (c.returned_settlement_id, True)):
+            if sid not in settlements:
+                continue
+            s = settlements[sid]
+            items.append(
+                ReconItem(
+                    entity_id=c.id,
+                    type="adjustment",
+                    debit=0 if paid_back else c.amount_paise,
+                    credit=c.amount_paise if paid_back else 0,
+                    amount=c.amount_paise,
+                    currency=c.currency,
+                    fee=0,
+                    tax=0,
+                    settled=True,
+                    created_at=epoch(
+                        c.resolved_at if paid_back and c.resolved_at else c.created_at
+                    ),
+                    settled_at=epoch(s.created_at),
+                    settlement_id=s.id,
+                    settlement_utr=s.utr,
+                    payment_id=c.payment_id,
+                    order_id=p.order_id,
+                    order_receipt=None,
+                    method=p.method,
+                    notes={},
+                    recon_status=recon_status.get(c.payment_id),
+                )
+            )
     return items
 
 
@@ -318,6 +388,7 @@ def settlement_out(s: Settlement) -> SettlementOut:
         utr=s.utr,
         gross_amount=s.gross_paise,
         refunds=s.refunds_paise,
+        chargebacks=s.chargebacks_paise,
         settlement_date=s.settlement_date.isoformat(),
         created_at=epoch(s.created_at),
     )

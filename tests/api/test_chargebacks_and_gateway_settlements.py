@@ -190,3 +190,49 @@ def test_ledger_check_finds_a_tampered_chargeback_or_settlement_posting(
         report = check_ledger(s)
     assert not report.ok
     assert any(ref in v for v in report.violations), report.violations
+
+
+def test_a_dispute_is_deducted_from_the_merchants_settlement_and_paid_back_once_won(
+    client, merchant, db, platform_auth
+):
+    from datetime import UTC, datetime
+
+    from api.chargebacks.models import Chargeback
+    from api.payments.models import Payment
+    from api.settlements.service import settle_due
+
+    p = captured_payment(client, merchant, amount=100_000, instrument=CARD)
+    cb = _dispute(client, platform_auth, p["id"], amount=30_000).json()
+    monday = datetime(2026, 11, 2, 6, tzinfo=UTC)
+    with db.session() as s:  # captured and disputed on a Monday: due on Wednesday (T+2)
+        s.execute(update(Payment).where(Payment.id == p["id"]).values(captured_at=monday))
+        s.execute(update(Chargeback).where(Chargeback.id == cb["id"]).values(created_at=monday))
+    with db.session() as s:
+        (first,) = settle_due(s, as_of=date(2026, 11, 10), merchant_id=merchant.id)
+        assert (first.chargebacks_paise, first.amount_paise) == (
+            30_000,
+            100_000 - p["fee"] - 30_000,
+        )
+    r = client.post(
+        f"/v1/chargebacks/{cb['id']}/resolve", json={"status": "won"}, headers=platform_auth
+    )
+    assert r.status_code == 200
+    with db.session() as s:
+        s.execute(
+            update(Chargeback)
+            .where(Chargeback.id == cb["id"])
+            .values(resolved_at=datetime(2026, 11, 12, 6, tzinfo=UTC))
+        )
+    with db.session() as s:
+        assert settle_due(s, as_of=date(2026, 11, 13), merchant_id=merchant.id) == []  # due 16th
+        (back,) = settle_due(s, as_of=date(2026, 11, 20), merchant_id=merchant.id)
+        assert (back.gross_paise, back.chargebacks_paise, back.amount_paise) == (0, -30_000, 30_000)
+    report = client.get(
+        "/v1/settlements/recon/combined", params={"year": 2026, "month": 11}, headers=merchant.auth
+    ).json()
+    adjustments = [i for i in report["items"] if i["type"] == "adjustment"]
+    assert sorted((i["debit"], i["credit"]) for i in adjustments) == [(0, 30_000), (30_000, 0)]
+    with db.read_session() as s:
+        ledger = check_ledger(s)
+        assert merchant_balance_paise(s, merchant_id=merchant.id) == 0, "paid in full, net"
+    assert ledger.ok, ledger.violations

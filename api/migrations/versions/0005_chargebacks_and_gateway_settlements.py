@@ -65,11 +65,23 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("settlement_id", sa.String(length=32), nullable=True),
+        sa.Column("returned_settlement_id", sa.String(length=32), nullable=True),
         sa.ForeignKeyConstraint(
             ["merchant_id"], ["merchants.id"], name=op.f("fk_chargebacks_merchant_id_merchants")
         ),
         sa.ForeignKeyConstraint(
             ["payment_id"], ["payments.id"], name=op.f("fk_chargebacks_payment_id_payments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["settlement_id"],
+            ["settlements.id"],
+            name=op.f("fk_chargebacks_settlement_id_settlements"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["returned_settlement_id"],
+            ["settlements.id"],
+            name=op.f("fk_chargebacks_returned_settlement_id_settlements"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chargebacks")),
         sa.UniqueConstraint(
@@ -81,11 +93,22 @@ def upgrade() -> None:
             "ix_chargebacks_merchant_created", ["merchant_id", "created_at"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_chargebacks_payment_id"), ["payment_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_chargebacks_settlement_id"), ["settlement_id"], unique=False
+        )
+
+    with op.batch_alter_table("settlements", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("chargebacks_paise", sa.BigInteger(), nullable=False, server_default="0")
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("settlements", schema=None) as batch_op:
+        batch_op.drop_column("chargebacks_paise")
 
     with op.batch_alter_table("chargebacks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_chargebacks_settlement_id"))
         batch_op.drop_index(batch_op.f("ix_chargebacks_payment_id"))
         batch_op.drop_index("ix_chargebacks_merchant_created")
 
