@@ -283,13 +283,19 @@ def dormant_reactivation(r: Rule, s: date, e: date) -> str:
     dd, w = int(r.t("dormant_days")), r.window_days - 1
     age = int(r.t("min_account_age_days"))
     hits = f"""
-    with ad as materialized (
-        -- the previous active day needs the whole history; only days a wake-up can touch stay
-        select * from (
-            select ix, business_date, in_paise + out_paise as flow,
-                lag(business_date) over (partition by ix order by business_date) as prev_d
-            from aml_acct_day
-        ) where business_date >= {_d(s)} - {w}
+    with recent as (
+        select ix, business_date, in_paise + out_paise as flow from aml_acct_day
+        where business_date >= {_d(s)} - {w}
+    ), earlier as (
+        -- the last active day before the days a wake-up can touch: one row per account, so
+        -- the history needs no sort, only the few recent days do
+        select ix, max(business_date) as last_d from aml_acct_day
+        where business_date < {_d(s)} - {w} group by ix
+    ), ad as materialized (
+        select r.ix, r.business_date, r.flow, coalesce(
+                lag(r.business_date) over (partition by r.ix order by r.business_date), e.last_d
+            ) as prev_d
+        from recent r left join earlier e using (ix)
     ), wake as (
         select ad.ix, ad.business_date as woke_on, ad.prev_d from ad join aml_acct a using (ix)
         where (ad.prev_d is null or ad.prev_d < ad.business_date - {dd})
