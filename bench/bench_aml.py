@@ -9,9 +9,13 @@ then, each in a fresh process (so peak RSS is the case's own):
 - ``monitoring``: ``run_batch`` for the last day (every rule over the look-back it needs, the
   anomaly model, alerts stored), as the daily Airflow task would run it;
 - ``monitoring, 7 days``: the same for the world's whole week at once;
-- ``floor``: ``create table … as select payer, day, count(*), sum(amount) … group by all``.
+- ``floor``: the rows the daily batch reads (completed transfers from the first day of its
+  look-back to the evaluated day, the same Parquet partitions through the same view) scanned and
+  grouped per payer and day (count, sum) into a temporary table, as the batch's own tables are;
+- ``floor, whole lake``: the same over every transfer in the lake (the floor of runs before
+  2026-11-27 23:30; it scans ~40% more rows than the daily batch reads, so it flatters the ratio).
 
-Results: ``bench/results/aml.json`` and ``aml.md``. Run under the machine-wide lock:
+Results: ``bench/results/aml.json`` (this run) and ``aml.md`` (each run appended). Run under the machine-wide lock:
 ``flock /tmp/hisaab-bench.lock .venv/bin/python bench/bench_aml.py``.
 """
 
@@ -25,12 +29,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from risk.aml.monitoring import history_start  # noqa: E402
+from risk.aml.rulebook import load_rules  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 TARGETS = {"seconds": 120.0, "ratio_to_floor": 5.0}
+FLOOR_CASE = "floor: DuckDB scan + group-by of the rows the batch reads"
 
 GENERATE = """
 import sys; sys.path.insert(0, {bench!r})
@@ -96,12 +105,12 @@ from _child import run_case
 import duckdb
 def go():
     con = duckdb.connect({warehouse!r})
-    con.execute('''create or replace table floor_payer_day as
+    con.execute('''create or replace temp table floor_payer_day as
         select payer_account_id, business_date, count(*) as n, sum(amount_paise)::bigint as paise
-        from lake.ledger_transfers group by all''')
-    n = con.execute("select count(*) from floor_payer_day").fetchall()[0][0]
+        from lake.ledger_transfers where {where} group by all''')
+    n = con.execute("select count(*), sum(n) from floor_payer_day").fetchall()[0]
     con.close()
-    return {{"groups": n}}
+    return {{"groups": n[0], "transfers": int(n[1])}}
 run_case(go)
 """
 
@@ -141,6 +150,8 @@ def main() -> None:
             f"{customers:,} customers: {n:,} transfers generated in {gen['seconds']:.0f} s",
             flush=True,
         )
+        # the first day the daily batch reads: its rules' longest look-back before the day
+        first_read = history_start(load_rules(), date(2026, 11, 8)).isoformat()
         cases = {
             "monitoring (1 day)": MONITOR.format(
                 start="2026-11-08", end="2026-11-08", evaluate=False, **fmt
@@ -148,7 +159,12 @@ def main() -> None:
             "monitoring (7 days)": MONITOR.format(
                 start="2026-11-02", end="2026-11-08", evaluate=True, **fmt
             ),
-            "floor: DuckDB scan + group-by": FLOOR.format(**fmt),
+            FLOOR_CASE: FLOOR.format(
+                where=f"status = 'completed' and business_date between DATE '{first_read}' "
+                "and DATE '2026-11-08'",
+                **fmt,
+            ),
+            "floor, whole lake": FLOOR.format(where="true", **fmt),
         }
         results = {name: run(code) for name, code in cases.items()}
         for name, r in results.items():
@@ -185,13 +201,11 @@ def main() -> None:
         "|---:|---|---:|---:|---:|---|---:|---:|",
     ]
     for row in rows:
-        floor = row["cases"]["floor: DuckDB scan + group-by"]
+        floor = row["cases"][FLOOR_CASE]
         for name, r in row["cases"].items():
-            ratio = "" if name.startswith("floor") else f"{r['seconds'] / floor['seconds']:.1f}×"
+            ratio = "" if name == FLOOR_CASE else f"{r['seconds'] / floor['seconds']:.1f}×"
             cpu_ratio = (
-                ""
-                if name.startswith("floor")
-                else f"{r['cpu_seconds'] / floor['cpu_seconds']:.1f}×"
+                "" if name == FLOOR_CASE else f"{r['cpu_seconds'] / floor['cpu_seconds']:.1f}×"
             )
             extra = ""
             if "timings" in r.get("result", {}):
@@ -203,14 +217,17 @@ def main() -> None:
             )
     big = rows[-1]
     daily = big["cases"]["monitoring (1 day)"]
-    floor = big["cases"]["floor: DuckDB scan + group-by"]
+    floor = big["cases"][FLOOR_CASE]
     ratio = daily["seconds"] / floor["seconds"]
+    cpu_ratio = daily["cpu_seconds"] / floor["cpu_seconds"]
     lines += [
         "",
-        f"At {big['transfers']:,} transfers: daily monitoring {daily['seconds']:.1f} s "
+        f"At {big['transfers']:,} transfers ({floor['result']['transfers']:,} read by the daily "
+        f"batch): daily monitoring {daily['seconds']:.1f} s "
         f"({'met' if daily['seconds'] < TARGETS['seconds'] else 'missed'} < {TARGETS['seconds']:.0f} s), "
-        f"{ratio:.1f}× the floor ({'met' if ratio <= TARGETS['ratio_to_floor'] else 'missed'} ≤ "
-        f"{TARGETS['ratio_to_floor']:.0f}×).",
+        f"{ratio:.1f}× the floor in wall time, {cpu_ratio:.1f}× in CPU time "
+        f"({'met' if ratio <= TARGETS['ratio_to_floor'] else 'missed'} ≤ "
+        f"{TARGETS['ratio_to_floor']:.0f}× in wall time).",
     ]
     ev = big["cases"]["monitoring (7 days)"]["result"].get("evaluation")
     if ev:
@@ -219,7 +236,11 @@ def main() -> None:
             f"Detection on that network (7 days): worst recall over typologies {worst:.3f}, precision "
             f"{ev['precision']}, highest daily alert rate {ev['alert_rate']:.3%} of active entities."
         )
-    (out / "aml.md").write_text("\n".join(lines) + "\n")
+    results_md = out / "aml.md"
+    earlier = results_md.read_text() + "\n" if results_md.exists() else ""
+    results_md.write_text(
+        earlier + f"## Run of {meta['measured_at']}\n\n" + "\n".join(lines) + "\n"
+    )
     print("\n".join(lines))
 
 

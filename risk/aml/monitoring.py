@@ -98,44 +98,49 @@ def prepare(
         select payer as ix from aml_edge where business_date >= DATE '{start.isoformat()}'
         union select payee from aml_edge where business_date >= DATE '{start.isoformat()}'"""
     )
+    # One pass over the transfers groups them per payer, payee and day; the per-account days and
+    # the first contacts are both built from that (smaller, integer-keyed) table instead of each
+    # rescanning the transfers, and counting distinct counterparties becomes counting rows.
     con.execute(
-        """create or replace temp table aml_acct_day as
-        with legs as (
-            select payee as ix, business_date, count(*) as in_n, sum(amount_paise) as in_paise,
-                0 as out_n, 0 as out_paise, count(distinct payer) as payers, 0 as payees,
-                sum(amount_paise) filter (where is_cash) as cash_in_paise
-            from aml_edge where payee in (select ix from aml_active) group by all
-            union all
-            select payer, business_date, 0, 0, count(*), sum(amount_paise), 0,
-                count(distinct payee), 0
-            from aml_edge where payer in (select ix from aml_active) group by all
-        )
-        select ix, business_date, sum(in_n)::bigint as in_n, sum(in_paise)::bigint as in_paise,
-            sum(out_n)::bigint as out_n, sum(out_paise)::bigint as out_paise,
-            sum(payers)::bigint as payers, sum(payees)::bigint as payees,
-            coalesce(sum(cash_in_paise), 0)::bigint as cash_in_paise
-        from legs join aml_acct a using (ix)
-        where a.owner_type <> 'external'
-        group by ix, business_date"""
+        """create or replace temp table aml_pair_day as
+        select payer, payee, business_date, count(*)::bigint as n,
+            sum(amount_paise)::bigint as paise,
+            coalesce(sum(amount_paise) filter (where is_cash), 0)::bigint as cash_paise
+        from aml_edge group by payer, payee, business_date"""
     )
     con.execute(
-        f"""create or replace temp table aml_pair_first as
-        with recent as (
-            select payee as ix, payer as cp from aml_edge
-            where business_date >= DATE '{recent.isoformat()}'
-                and payee in (select ix from aml_active)
-            union select payer, payee from aml_edge
-            where business_date >= DATE '{recent.isoformat()}'
-                and payer in (select ix from aml_active)
-        ), legs as (
-            select payee as ix, payer as cp, business_date from aml_edge
-            where payee in (select ix from aml_active)
-            union all select payer, payee, business_date from aml_edge
-            where payer in (select ix from aml_active)
+        """create or replace temp table aml_acct_day as
+        with watched as (
+            select ix from aml_active
+            where ix in (select ix from aml_acct where owner_type <> 'external')
+        ), credits as (
+            select payee as ix, business_date, sum(n) as in_n, sum(paise) as in_paise,
+                count(*) as payers, sum(cash_paise) as cash_in_paise
+            from aml_pair_day group by payee, business_date
+        ), debits as (
+            select payer as ix, business_date, sum(n) as out_n, sum(paise) as out_paise,
+                count(*) as payees
+            from aml_pair_day group by payer, business_date
         )
-        select l.ix, l.cp, min(l.business_date) as first_d
-        from legs l semi join recent r on l.ix = r.ix and l.cp = r.cp
-        group by l.ix, l.cp"""
+        select ix, business_date, coalesce(in_n, 0)::bigint as in_n,
+            coalesce(in_paise, 0)::bigint as in_paise, coalesce(out_n, 0)::bigint as out_n,
+            coalesce(out_paise, 0)::bigint as out_paise, coalesce(payers, 0)::bigint as payers,
+            coalesce(payees, 0)::bigint as payees, coalesce(cash_in_paise, 0)::bigint as cash_in_paise
+        from credits full join debits using (ix, business_date)
+        where ix in (select ix from watched)"""
+    )
+    # First contact is symmetric (either paid the other), so each unordered pair is grouped once.
+    con.execute(
+        f"""create or replace temp table aml_pair_first as
+        with pairs as (
+            select least(payer, payee) as a, greatest(payer, payee) as b,
+                min(business_date) as first_d
+            from aml_pair_day group by all
+            having max(business_date) >= DATE '{recent.isoformat()}'
+        )
+        select a as ix, b as cp, first_d from pairs where a in (select ix from aml_active)
+        union all
+        select b, a, first_d from pairs where a <> b and b in (select ix from aml_active)"""
     )
     return int(con.execute("select count(*) from aml_edge").fetchall()[0][0])
 

@@ -2,9 +2,10 @@
 
 Every kind reads the same prepared tables (``monitoring.prepare``): ``aml_acct`` (accounts with
 an integer key ``ix``), ``aml_edge`` (completed transfers between ``payer`` and ``payee`` keys,
-over the evaluated days plus the look-back the rules need), ``aml_acct_day`` (per account and
-day: money in and out, counts, distinct counterparties) and ``aml_pair_first`` (the first day
-each account dealt with each counterparty, either way). Each kind returns one row per entity
+over the evaluated days plus the look-back the rules need), ``aml_pair_day`` (per payer, payee
+and day: count, money, cash), ``aml_acct_day`` (per account and day: money in and out, counts,
+distinct counterparties) and ``aml_pair_first`` (the first day each account dealt with each
+counterparty, either way); the last two are built from ``aml_pair_day``, not the transfers. Each kind returns one row per entity
 and day it fires on, for days in ``[start, end]``:
 
     ix | owner_id, business_date, value, amount_paise, detail, transfer_ids
@@ -84,18 +85,25 @@ def structuring_monthly(r: Rule, s: date, e: date) -> str:
 
 
 def _day_evidence(hits: str, direction: str = "both") -> str:
-    """Attach the day's transfers of each hit (ix, business_date) as evidence."""
-    cond = {
-        "both": "(e.payer = h.ix or e.payee = h.ix)",
-        "in": "e.payee = h.ix",
-        "out": "e.payer = h.ix",
-    }[direction]
+    """Attach the day's transfers of each hit (ix, business_date) as evidence.
+
+    Each side is an equality join from the few hits into the transfers; "both" takes the union
+    of the two (a transfer to oneself counts once), never one join on ``payer = ix or payee = ix``,
+    which cannot use a hash join and compares every hit with every transfer.
+    """
+    sides = {"both": ("payer", "payee"), "in": ("payee",), "out": ("payer",)}[direction]
+    legs = " union ".join(
+        f"""select h.ix, h.business_date, e.transfer_id, e.amount_paise from h
+        join aml_edge e on e.{side} = h.ix and e.business_date = h.business_date"""
+        for side in sides
+    )
     return f"""
+    with h as materialized ({hits}), legs as ({legs})
     select h.ix, h.business_date, any_value(h.value) as value,
         any_value(h.amount_paise) as amount_paise, any_value(h.detail) as detail,
-        list(e.transfer_id order by e.amount_paise desc, e.transfer_id)[1:{EVIDENCE_LIMIT}]
+        list(l.transfer_id order by l.amount_paise desc, l.transfer_id)[1:{EVIDENCE_LIMIT}]
             as transfer_ids
-    from ({hits}) h join aml_edge e on {cond} and e.business_date = h.business_date
+    from h join legs l on l.ix = h.ix and l.business_date = h.business_date
     group by h.ix, h.business_date
     """
 
@@ -275,15 +283,23 @@ def dormant_reactivation(r: Rule, s: date, e: date) -> str:
     dd, w = int(r.t("dormant_days")), r.window_days - 1
     age = int(r.t("min_account_age_days"))
     hits = f"""
-    with ad as (
-        select ix, business_date, in_paise + out_paise as flow,
-            lag(business_date) over (partition by ix order by business_date) as prev_d
-        from aml_acct_day
+    with recent as (
+        select ix, business_date, in_paise + out_paise as flow from aml_acct_day
+        where business_date >= {_d(s)} - {w}
+    ), earlier as (
+        -- the last active day before the days a wake-up can touch: one row per account, so
+        -- the history needs no sort, only the few recent days do
+        select ix, max(business_date) as last_d from aml_acct_day
+        where business_date < {_d(s)} - {w} group by ix
+    ), ad as materialized (
+        select r.ix, r.business_date, r.flow, coalesce(
+                lag(r.business_date) over (partition by r.ix order by r.business_date), e.last_d
+            ) as prev_d
+        from recent r left join earlier e using (ix)
     ), wake as (
         select ad.ix, ad.business_date as woke_on, ad.prev_d from ad join aml_acct a using (ix)
         where (ad.prev_d is null or ad.prev_d < ad.business_date - {dd})
             and a.opened_on <= ad.business_date - {age}
-            and ad.business_date >= {_d(s)} - {w}
     )
     select wake.ix, ad.business_date, sum(ad2.flow)::double as value,
         sum(ad2.flow)::bigint as amount_paise,

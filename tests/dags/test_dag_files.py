@@ -21,6 +21,7 @@ EXPECTED_DAGS = {
     "hisaab_ingest_bank",
     "hisaab_ledger_extract",
     "hisaab_recon",
+    "hisaab_aml_daily",
 }
 IMPORT_BUDGET_S = 2.0
 
@@ -92,6 +93,12 @@ def test_every_dag_loads_in_a_dagbag_without_import_errors(
     assert set(dags["hisaab_ledger_extract"]["outlets"]) == {
         f"lake.{d}" for d in orch.LEDGER_DATASETS
     }
+    aml = dags["hisaab_aml_daily"]
+    # the books' transfers extracted → rules and score, screening, alerts into the case DB
+    assert aml["tasks"] == ["monitor", "screen", "publish_alerts"]
+    assert aml["timetable"] == "AssetTriggeredTimetable"
+    assert aml["pools"] == [orch.WRITER_POOL]  # all of them touch the DuckDB warehouse
+    assert aml["outlets"] == ["aml.alerts"]
 
 
 def test_each_dag_file_imports_in_under_two_seconds(airflow_env: Path) -> None:
