@@ -17,7 +17,8 @@ throughput.
 
 Usage: ``flock /tmp/hisaab-bench.lock .venv/bin/python bench/bench_api.py [--seconds 15]
 [--workers 1] [--profile DIR] [--no-write]``.
-Results: ``bench/results/api.json`` and ``bench/results/api.md``.
+Results: ``bench/results/api.json`` and ``bench/results/api.md`` (``api-2workers.*`` with
+``--workers 2``).
 """
 
 from __future__ import annotations
@@ -401,8 +402,9 @@ def main() -> None:
     if not args.no_write:
         out = HERE / "results"
         out.mkdir(exist_ok=True)
-        (out / "api.json").write_text(json.dumps(results, indent=2))
-        (out / "api.md").write_text(md)
+        stem = "api" if args.workers == 1 else f"api-{args.workers}workers"
+        (out / f"{stem}.json").write_text(json.dumps(results, indent=2))
+        (out / f"{stem}.md").write_text(md)
     print(md)
 
 
