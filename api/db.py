@@ -5,10 +5,18 @@ set-up; ``DATABASE_URL`` switches to Postgres. On SQLite, writing transactions s
 ``BEGIN IMMEDIATE`` so two writers queue on the lock (busy timeout) instead of failing when a
 read snapshot would have to be upgraded; reads use a second engine with ordinary deferred
 transactions so they never wait for writers.
+
+SQLite has one writer at a time. Within a process, writers first queue on a Python lock per
+database file, held from ``BEGIN IMMEDIATE`` to ``COMMIT``/``ROLLBACK``: a waiting writer is
+woken the moment the previous one commits. Left to SQLite's busy handler, 40 threads would poll
+the file lock with sleeps growing to 100 ms, and the unlucky ones would wait seconds (the API's
+p99 under load). Other processes still queue on SQLite's own lock (busy timeout).
 """
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -62,16 +70,68 @@ def epoch(ts: datetime) -> int:
     return int(ts.timestamp())
 
 
+_writer_locks: dict[str, threading.Lock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+def _writer_lock(path: str) -> threading.Lock:
+    """The in-process writer queue for one SQLite file (shared by every engine on it)."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return threading.Lock()
+    with _writer_locks_guard:
+        return _writer_locks.setdefault(str(Path(path).resolve()), threading.Lock())
+
+
+class _SQLiteConnection(sqlite3.Connection):
+    """A DBAPI connection that lets go of its writer lock when its transaction ends."""
+
+    write_lock: threading.Lock | None = None
+
+    def _release_writer(self) -> None:
+        lock, self.write_lock = self.write_lock, None
+        if lock is not None:
+            lock.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._release_writer()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._release_writer()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._release_writer()
+
+
+# The API's sync routes run on anyio's thread pool (40 threads): a pool this size hands every
+# thread a ready connection instead of opening (and PRAGMA-ing) an overflow one per request.
+SQLITE_POOL_SIZE = 40
+
+
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     path = url.removeprefix("sqlite:///")
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
-        connect_args={"isolation_level": None, "check_same_thread": False, "timeout": 30},
-        pool_size=20,
+        connect_args={
+            "isolation_level": None,
+            "check_same_thread": False,
+            "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+            "factory": _SQLiteConnection,
+        },
+        pool_size=SQLITE_POOL_SIZE,
         max_overflow=40,
     )
+    writer_lock = _writer_lock(path)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -84,7 +144,19 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not immediate:
+            conn.exec_driver_sql("BEGIN")
+            return
+        dbapi_conn = conn.connection.dbapi_connection
+        if dbapi_conn.write_lock is None:
+            if not writer_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+                raise sqlite3.OperationalError("database is locked (in-process writer queue)")
+            dbapi_conn.write_lock = writer_lock
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            dbapi_conn._release_writer()
+            raise
 
     return engine
 

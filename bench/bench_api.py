@@ -1,10 +1,13 @@
 """Benchmark: the payments API under 100 concurrent clients, against a bare endpoint in the same run.
 
 A merchant's checkout does create order → pay → capture. This drives that flow through uvicorn
-(one worker) with 100 concurrent clients, on SQLite (WAL) and on the local Postgres, and measures
-throughput and p50/p99 latency per request. The ceiling is a bare FastAPI endpoint (``async def``,
-no auth, no database, no middleware) served by the same uvicorn process in the same run, driven by
-the same client: what this machine, uvicorn and the client can do at all.
+with 100 concurrent clients, on SQLite (WAL) and on the local Postgres, and measures throughput,
+p50/p99 latency per request and the server's CPU per request. The ceiling is a bare FastAPI
+endpoint (``async def``, no auth, no database, no middleware) served by the same uvicorn
+processes in the same run, driven by the same client: what this machine, uvicorn and the client
+can do at all. ``--workers N`` runs N uvicorn workers for both (the same server for the app and
+the ceiling is what makes the ratio fair); ``--profile DIR`` records py-spy stacks of every
+server process while each phase runs.
 
 Emulated gateways answer instantly (``HISAAB_GATEWAY_LATENCY_SCALE=0``, no faults): the numbers
 are the API's own cost, not a gateway's. Rate limits are raised out of the way.
@@ -12,8 +15,10 @@ are the API's own cost, not a gateway's. Rate limits are raised out of the way.
 Targets (issue 6): p99 under 50 ms at 100 concurrent; order creation ≥ 30% of the ceiling's
 throughput.
 
-Usage: ``flock /tmp/hisaab-bench.lock .venv/bin/python bench/bench_api.py [--seconds 15]``.
-Results: ``bench/results/api.json`` and ``bench/results/api.md``.
+Usage: ``flock /tmp/hisaab-bench.lock .venv/bin/python bench/bench_api.py [--seconds 15]
+[--workers 1] [--profile DIR] [--no-write]``.
+Results: ``bench/results/api.json`` and ``bench/results/api.md`` (``api-2workers.*`` with
+``--workers 2``).
 """
 
 from __future__ import annotations
@@ -162,6 +167,7 @@ async def drive(base: str, auth: tuple[str, str], kind: str, seconds: float) -> 
 
     warm = time.perf_counter() + min(3.0, seconds / 5)
     await asyncio.gather(*(worker(warm) for _ in range(CONCURRENCY)))
+    warm_done = done["n"]
     latencies.clear()
     errors.clear()
     done["n"] = 0
@@ -182,12 +188,82 @@ async def drive(base: str, auth: tuple[str, str], kind: str, seconds: float) -> 
         "seconds": elapsed,
         "completed": done["n"],
         "per_s": done["n"] / elapsed,
+        "served": warm_done + done["n"],
         "steps": steps,
         "errors": errors,
     }
 
 
-def run_backend(name: str, database_url: str, data_dir: Path, seconds: float) -> dict[str, object]:
+def _server_pids() -> list[int]:
+    """The uvicorn processes this benchmark started (its children, and their workers)."""
+    import psutil
+
+    return [p.pid for p in psutil.Process().children(recursive=True)]
+
+
+def _server_cpu_s() -> float:
+    """User + system CPU seconds used so far by the server processes."""
+    import psutil
+
+    total = 0.0
+    for pid in _server_pids():
+        try:
+            t = psutil.Process(pid).cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += t.user + t.system
+    return total
+
+
+def _profiled(kind: str, seconds: float, profile_dir: Path | None):  # type: ignore[no-untyped-def]
+    """py-spy records each server process while ``kind`` runs (``--profile DIR``)."""
+    import contextlib
+    import subprocess
+
+    if profile_dir is None:
+        return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def recording():  # type: ignore[no-untyped-def]
+        spy = Path(sys.executable).with_name("py-spy")
+        procs = [
+            subprocess.Popen(
+                [
+                    str(spy),
+                    "record",
+                    "-p",
+                    str(pid),
+                    "-d",
+                    str(int(seconds + 5)),
+                    "-r",
+                    "200",
+                    "--format",
+                    "raw",
+                    "-o",
+                    str(profile_dir / f"{kind}-{pid}.txt"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for pid in _server_pids()
+        ]
+        try:
+            yield
+        finally:
+            for proc in procs:
+                proc.wait()
+
+    return recording()
+
+
+def run_backend(
+    name: str,
+    database_url: str,
+    data_dir: Path,
+    seconds: float,
+    workers: int = 1,
+    profile_dir: Path | None = None,
+) -> dict[str, object]:
     import httpx
 
     from api.auth.service import issue_key
@@ -203,7 +279,9 @@ def run_backend(name: str, database_url: str, data_dir: Path, seconds: float) ->
     db.dispose()
     env = {"HISAAB_API_RATE_PER_S": "1000000", "HISAAB_API_BURST": "1000000"}
     os.environ["PYTHONPATH"] = f"{HERE}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
-    with running_api(database_url, data_dir, app="bench_api:bench_app", **env) as base:
+    with running_api(
+        database_url, data_dir, app="bench_api:bench_app", workers=workers, **env
+    ) as base:
         onboarded = httpx.post(
             f"{base}/v1/merchants",
             json=VALID_MERCHANT,
@@ -213,42 +291,62 @@ def run_backend(name: str, database_url: str, data_dir: Path, seconds: float) ->
         auth = (onboarded["key"]["id"], onboarded["key"]["secret"])
         out = {"backend": name}
         for kind in ("bare", "orders", "flow"):
-            out[kind] = asyncio.run(drive(base, auth, kind, seconds))
+            cpu_before = _server_cpu_s()
+            with _profiled(f"{name}-{kind}", seconds, profile_dir):
+                out[kind] = asyncio.run(drive(base, auth, kind, seconds))
+            # Server CPU per request (per flow): the cost that machine load does not inflate
+            # much, unlike wall-clock latency. It includes the warm-up, so it is divided by
+            # every request served, warm-up included.
+            cpu = _server_cpu_s() - cpu_before
+            out[kind]["server_cpu_s"] = cpu
+            out[kind]["server_cpu_ms_per"] = 1000 * cpu / max(1, out[kind]["served"])
             print(name, kind, json.dumps(out[kind]["steps"]), flush=True)
     return out
 
 
 def markdown(results: dict[str, object]) -> str:
+    workers = results.get("workers", 1)
     lines = [
         f"Measured {results['measured_at']} on {results['cpus']} cores, Python "
         f"{results['python']}, load average before the run {results['load_before']}, after "
-        f"{results['load_after']}. 100 concurrent clients, one uvicorn worker, emulated gateways "
-        "without latency.",
+        f"{results['load_after']}. {results['concurrency']} concurrent clients, "
+        f"{workers} uvicorn worker{'s' if workers != 1 else ''} for the app and the ceiling alike, "
+        "emulated gateways without latency. Server CPU is the uvicorn processes' user+system "
+        "CPU per request (per flow for the flow), which load from other processes inflates far "
+        "less than wall-clock numbers.",
         "",
-        "| backend | request | req/s | p50 ms | p99 ms | vs bare req/s |",
-        "|---|---|---:|---:|---:|---:|",
+        "| backend | request | req/s | p50 ms | p99 ms | vs bare req/s | server CPU ms |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
+    errors: list[str] = []
     for b in results["backends"]:  # type: ignore[union-attr]
+        for kind in ("bare", "orders", "flow"):
+            for what, n in b[kind]["errors"].items():
+                errors.append(f"{b['backend']} {kind}: {n} × {what}")
         bare = b["bare"]["steps"]["bare"]
         lines.append(
             f"| {b['backend']} | bare endpoint (ceiling) | {bare['req_per_s']:,.0f} | "
-            f"{bare['p50_ms']:.1f} | {bare['p99_ms']:.1f} | 100% |"
+            f"{bare['p50_ms']:.1f} | {bare['p99_ms']:.1f} | 100% | "
+            f"{b['bare'].get('server_cpu_ms_per', float('nan')):.2f} |"
         )
         o = b["orders"]["steps"]["order"]
         lines.append(
             f"| {b['backend']} | create order (alone) | {o['req_per_s']:,.0f} | {o['p50_ms']:.1f} | "
-            f"{o['p99_ms']:.1f} | {o['req_per_s'] / bare['req_per_s']:.0%} |"
+            f"{o['p99_ms']:.1f} | {o['req_per_s'] / bare['req_per_s']:.0%} | "
+            f"{b['orders'].get('server_cpu_ms_per', float('nan')):.2f} |"
         )
         for step in ("order", "pay", "capture"):
             s = b["flow"]["steps"].get(step)
             if s:
                 lines.append(
                     f"| {b['backend']} | flow: {step} | {s['req_per_s']:,.0f} | {s['p50_ms']:.1f} | "
-                    f"{s['p99_ms']:.1f} | |"
+                    f"{s['p99_ms']:.1f} | | |"
                 )
         lines.append(
-            f"| {b['backend']} | **flow: order+pay+capture** | {b['flow']['per_s']:,.0f} flows/s | | | |"
+            f"| {b['backend']} | **flow: order+pay+capture** | {b['flow']['per_s']:,.0f} flows/s "
+            f"| | | | {b['flow'].get('server_cpu_ms_per', float('nan')):.2f} per flow |"
         )
+    lines += ["", "Errors: " + ("; ".join(errors) if errors else "none (every response was 200).")]
     return "\n".join(lines) + "\n"
 
 
@@ -256,7 +354,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (app and ceiling)")
+    parser.add_argument("--profile", type=Path, help="py-spy raw stacks per server process here")
+    parser.add_argument("--no-write", action="store_true", help="print only; keep results files")
     args = parser.parse_args()
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     import psycopg
 
     load_before = os.getloadavg()
@@ -266,6 +369,7 @@ def main() -> None:
         "python": platform.python_version(),
         "load_before": " ".join(f"{x:.2f}" for x in load_before),
         "concurrency": CONCURRENCY,
+        "workers": args.workers,
         "seconds": args.seconds,
         "backends": [],
     }
@@ -275,7 +379,9 @@ def main() -> None:
             data_dir.mkdir()
             if backend == "sqlite":
                 url = f"sqlite:///{data_dir / 'hisaab.sqlite3'}"
-                results["backends"].append(run_backend("SQLite", url, data_dir, args.seconds))  # type: ignore[union-attr]
+                results["backends"].append(
+                    run_backend("SQLite", url, data_dir, args.seconds, args.workers, args.profile)
+                )  # type: ignore[union-attr]
             else:
                 name = f"hisaab_bench_{secrets.token_hex(4)}"
                 with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -283,16 +389,22 @@ def main() -> None:
                 try:
                     base = PG_ADMIN.rsplit("/", 1)[0].split("://", 1)[1]
                     url = f"postgresql+psycopg://{base}/{name}"
-                    results["backends"].append(run_backend("Postgres", url, data_dir, args.seconds))  # type: ignore[union-attr]
+                    results["backends"].append(
+                        run_backend(
+                            "Postgres", url, data_dir, args.seconds, args.workers, args.profile
+                        )
+                    )  # type: ignore[union-attr]
                 finally:
                     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
                         conn.execute(f'drop database if exists "{name}" with (force)')
     results["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    out = HERE / "results"
-    out.mkdir(exist_ok=True)
-    (out / "api.json").write_text(json.dumps(results, indent=2))
     md = markdown(results)
-    (out / "api.md").write_text(md)
+    if not args.no_write:
+        out = HERE / "results"
+        out.mkdir(exist_ok=True)
+        stem = "api" if args.workers == 1 else f"api-{args.workers}workers"
+        (out / f"{stem}.json").write_text(json.dumps(results, indent=2))
+        (out / f"{stem}.md").write_text(md)
     print(md)
 
 

@@ -8,8 +8,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPBasic
+from starlette.concurrency import run_in_threadpool
 
-from api.auth.service import Principal, authenticate
+from api.auth.service import Principal, authenticate, authenticate_cached
 from api.db import Database
 from api.errors import ApiError
 
@@ -40,29 +41,45 @@ def parse_basic(header: str | None) -> tuple[str, str] | None:
     return (key_id, secret) if sep else None
 
 
-def principal_from_request(request: Request) -> Principal | None:
-    """Authenticate once per request (the idempotency layer may already have done it)."""
+async def principal_from_request(request: Request) -> Principal | None:
+    """Authenticate once per request (the idempotency layer may already have done it).
+
+    A key checked in the last few seconds is answered from the in-process cache on the event
+    loop; only a cache miss reads the database, in the thread pool.
+    """
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
     creds = parse_basic(request.headers.get("authorization"))
     if creds is None:
         return None
-    db: Database = request.app.state.db
-    with db.read_session() as session:
-        principal = authenticate(session, *creds)
+    answered, principal = authenticate_cached(*creds)
+    if not answered:
+        principal = await run_in_threadpool(_authenticate, request.app.state.db, creds)
     request.state.principal = principal
     return principal
 
 
-def require_principal(request: Request, _scheme: object = Depends(basic_scheme)) -> Principal:
-    """The authenticated caller, within its key's rate limit (429 with Retry-After beyond it)."""
-    principal = principal_from_request(request)
+def _authenticate(db: Database, creds: tuple[str, str]) -> Principal | None:
+    with db.read_session() as session:
+        return authenticate(session, *creds)
+
+
+async def require_principal(request: Request, _scheme: object = Depends(basic_scheme)) -> Principal:
+    """The authenticated caller, within its key's rate limit (429 with Retry-After beyond it).
+
+    Runs on the event loop (no thread-pool hop per request); a limiter that makes a network
+    round trip (Redis) is called from the thread pool.
+    """
+    principal = await principal_from_request(request)
     if principal is None:
         raise _unauthorised()
     limiter = getattr(request.app.state, "limiter", None)
     if limiter is not None:
-        decision = limiter.hit(principal.key_id)
+        if getattr(limiter, "blocking", True):
+            decision = await run_in_threadpool(limiter.hit, principal.key_id)
+        else:
+            decision = limiter.hit(principal.key_id)
         if not decision.allowed:
             raise ApiError(
                 429,
@@ -74,7 +91,9 @@ def require_principal(request: Request, _scheme: object = Depends(basic_scheme))
     return principal
 
 
-def require_merchant(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+async def require_merchant(
+    principal: Annotated[Principal, Depends(require_principal)],
+) -> Principal:
     if principal.merchant_id is None:
         raise ApiError(
             403,
@@ -84,7 +103,9 @@ def require_merchant(principal: Annotated[Principal, Depends(require_principal)]
     return principal
 
 
-def require_platform(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+async def require_platform(
+    principal: Annotated[Principal, Depends(require_principal)],
+) -> Principal:
     if principal.scope != "platform":
         raise ApiError(403, "This route needs a platform key", reason="platform_key_required")
     return principal
@@ -95,7 +116,7 @@ MerchantPrincipal = Annotated[Principal, Depends(require_merchant)]
 PlatformPrincipal = Annotated[Principal, Depends(require_platform)]
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 

@@ -138,11 +138,10 @@ def invalidate_cache(key_id: str | None = None) -> None:
 
 
 def _lookup(db_session: Session, key_id: str) -> ApiKey | None:
+    hit = _cached(key_id)
+    if hit is not _MISS:
+        return hit  # type: ignore[return-value]
     now = time.monotonic()
-    with _cache_lock:
-        hit = _cache.get(key_id)
-    if hit and now - hit[0] < _CACHE_TTL_S:
-        return hit[1]
     row = db_session.get(ApiKey, key_id)
     if row is not None:
         db_session.expunge(row)
@@ -153,11 +152,36 @@ def _lookup(db_session: Session, key_id: str) -> ApiKey | None:
     return row
 
 
+_MISS = object()
+
+
+def _cached(key_id: str) -> ApiKey | None | object:
+    """The cached key row (or None for a cached unknown id); ``_MISS`` when not cached."""
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(key_id)
+    return hit[1] if hit and now - hit[0] < _CACHE_TTL_S else _MISS
+
+
+def authenticate_cached(key_id: str, key_secret: str) -> tuple[bool, Principal | None]:
+    """``(True, principal or None)`` when the answer needs no database (well-formed key cached,
+    or malformed input); ``(False, None)`` when :func:`authenticate` must read the key."""
+    if not is_key_id(key_id) or len(key_secret) > 256:
+        return True, None
+    row = _cached(key_id)
+    if row is _MISS:
+        return False, None
+    return True, _check(row, key_secret)  # type: ignore[arg-type]
+
+
 def authenticate(db_session: Session, key_id: str, key_secret: str) -> Principal | None:
     """The principal for a key id and secret, or None (unknown, wrong secret, expired, revoked)."""
     if not is_key_id(key_id) or len(key_secret) > 256:
         return None
-    row = _lookup(db_session, key_id)
+    return _check(_lookup(db_session, key_id), key_secret)
+
+
+def _check(row: ApiKey | None, key_secret: str) -> Principal | None:
     if row is None or not hmac.compare_digest(row.secret_sha256, _hash(key_secret)):
         return None
     now = utcnow()

@@ -13,7 +13,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth.deps import parse_basic
-from api.auth.service import authenticate
+from api.auth.service import authenticate, authenticate_cached
 from api.db import Database
 from api.errors import SERVER_ERROR, error_body
 from api.idempotency import service
@@ -44,7 +44,11 @@ class IdempotencyMiddleware:
         replay_receive = _replaying(body, receive)
         db: Database = scope["app"].state.db
         creds = parse_basic(headers.get("authorization"))
-        principal = await run_in_threadpool(_authenticate, db, creds) if creds else None
+        principal = None
+        if creds:
+            answered, principal = authenticate_cached(*creds)
+            if not answered:
+                principal = await run_in_threadpool(_authenticate, db, creds)
         if principal is None:  # the route answers 401; nothing is stored under the key
             await self.app(scope, replay_receive, send)
             return

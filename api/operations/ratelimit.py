@@ -31,10 +31,14 @@ class Decision:
 
 
 class Limiter(Protocol):
+    blocking: bool  # True when ``hit`` waits on the network (call it off the event loop)
+
     def hit(self, key: str) -> Decision: ...
 
 
 class InProcessLimiter:
+    blocking = False
+
     def __init__(self, limit: RateLimit, clock=time.monotonic) -> None:  # type: ignore[no-untyped-def]
         self.limit = limit
         self.clock = clock
@@ -77,6 +81,8 @@ return {allowed, tostring(retry)}
 
 
 class RedisLimiter:
+    blocking = True
+
     def __init__(self, limit: RateLimit, url: str, prefix: str = "hisaab:ratelimit:") -> None:
         import redis
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import DbDep, MerchantPrincipal
 from api.orders.service import get_order
@@ -16,7 +17,7 @@ from api.schemas import Collection, Page
 router = APIRouter(tags=["payments"])
 
 
-def get_gateway_port(request: Request) -> GatewayPort:
+async def get_gateway_port(request: Request) -> GatewayPort:
     return request.app.state.gateway_port
 
 
@@ -24,14 +25,18 @@ GatewayDep = Annotated[GatewayPort, Depends(get_gateway_port)]
 
 
 @router.post("/payments/create/json", response_model=PaymentOut)
-def create_payment(
+async def create_payment(
     body: PaymentCreate, db: DbDep, port: GatewayDep, principal: MerchantPrincipal
 ) -> PaymentOut:
     """Pay an order server to server: routed to a gateway and authorised (or failed/pending)."""
-    payment = service.create_payment(
-        db=db, port=port, merchant_id=principal.merchant_id or "", data=body
+    # One thread-pool hop for the blocking work (see api/orders/router.py).
+    return await run_in_threadpool(
+        lambda: service.payment_out(
+            service.create_payment(
+                db=db, port=port, merchant_id=principal.merchant_id or "", data=body
+            )
+        )
     )
-    return service.payment_out(payment)
 
 
 @router.get("/payments", response_model=Collection[PaymentOut])
@@ -54,17 +59,24 @@ def get_payment(payment_id: str, db: DbDep, principal: MerchantPrincipal) -> Pay
 
 
 @router.post("/payments/{payment_id}/capture", response_model=PaymentOut)
-def capture_payment(
+async def capture_payment(
     payment_id: str,
     body: CaptureRequest,
     db: DbDep,
     port: GatewayDep,
     principal: MerchantPrincipal,
 ) -> PaymentOut:
-    payment = service.capture_payment(
-        db=db, port=port, merchant_id=principal.merchant_id or "", payment_id=payment_id, data=body
+    return await run_in_threadpool(
+        lambda: service.payment_out(
+            service.capture_payment(
+                db=db,
+                port=port,
+                merchant_id=principal.merchant_id or "",
+                payment_id=payment_id,
+                data=body,
+            )
+        )
     )
-    return service.payment_out(payment)
 
 
 @router.post("/payments/{payment_id}/status_check", response_model=PaymentOut)

@@ -200,7 +200,9 @@ def create_payment(
         payment.gateway or "", payment.method, result.outcome == "success", float(result.latency_ms)
     )
     with unit_of_work(db, "payment") as session:
-        payment = get_payment(session, merchant_id=merchant_id, payment_id=payment.id)
+        # The attempt committed above is re-attached, not read again: its UPDATE still checks
+        # the version it was written with, so a concurrent change is a 409, never overwritten.
+        session.add(payment)
         _apply_authorization(session, payment, result)
     return payment
 

@@ -22,9 +22,13 @@ def free_port() -> int:
 
 @contextmanager
 def running_api(
-    database_url: str, data_dir: Path, app: str = "api.app:create_app", **env: str
+    database_url: str,
+    data_dir: Path,
+    app: str = "api.app:create_app",
+    workers: int = 1,
+    **env: str,
 ) -> Iterator[str]:
-    """A uvicorn process serving ``create_app`` on a free port; yields its base URL."""
+    """A uvicorn process serving the app factory ``app`` on a free port; yields its base URL."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -40,7 +44,7 @@ def running_api(
             sys.executable,
             "-m",
             "uvicorn",
-            "api.app:create_app",
+            app,
             "--factory",
             "--host",
             "127.0.0.1",
@@ -48,6 +52,7 @@ def running_api(
             str(port),
             "--log-level",
             "warning",
+            *(["--workers", str(workers)] if workers > 1 else []),
         ],
         env=full_env,
         stdout=log,
