@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from pipelines.parsers import bank_csv, camt053, ccavenue, mt940, payu, razorpay, upi_switch
 from pipelines.parsers.base import ParsedFile
-from pipelines.parsers.delimited import Layout, norm, read_header
+from pipelines.parsers.delimited import Layout, norm, parse_delimited, read_header
 
 SNIFF_BYTES = 65_536  # no sniff reads further than this
 PARTIAL_HEADER_SHARE = 0.75  # share of a layout's columns a damaged header must still hold
@@ -33,6 +33,12 @@ class FileFormat:
     # The CSV layout, for formats read by ``pipelines.parsers.delimited``: one header line, then
     # one record per line. Such files can be parsed in record-aligned chunks (big files).
     layout: Layout | None = None
+
+    def parse_chunk(self, header: bytes, body: bytes) -> ParsedFile:
+        """``parse(header + body)`` for a ``layout`` format, without the copy that joins them:
+        ``body`` is a run of whole records that followed the ``header`` line in a big file."""
+        assert self.layout is not None, f"{self.name} is not read in chunks"
+        return parse_delimited(body, self.layout, header=header)
 
 
 FORMATS: tuple[FileFormat, ...] = (

@@ -23,16 +23,19 @@ even when the new version is refused: the lake never mixes two versions of one f
 
 Big files (``IngestContext.stream_threshold_bytes``, 256 MB) in a one-record-per-line CSV
 layout are never held in memory whole: the sha256 and the line-length check stream over the file,
-then the file is read in record-aligned chunks (``chunk_bytes``, cut at a newline outside any
-quoted field), each chunk parsed by the same pure parser with the header in front, checked and
-written as its own lake part. Row numbers are the file's physical line numbers, duplicate flags
+and the file is read in record-aligned chunks (``chunk_bytes``, cut at a newline outside any
+quoted field), each chunk parsed by the same pure parser after the header line (as if the header
+were in front of it, without the copy that would put it there), checked and written as its own
+lake part. When no recorded file has the same size (so it can be neither a re-run nor a
+duplicate), the first chunks are read and parsed while the scan runs, never past the bytes the
+scan has checked; nothing is loaded before the scan ends and its refusals come first. Row numbers are the file's physical line numbers, duplicate flags
 span chunks, and a chunk with a structural reject (a quote that never closes, a wrong column
 count), which could come from a cut inside a quoted field, makes the file fall back to the
 whole-file path, so chunking never changes a result. Files that are not valid UTF-8 take the
 whole-file path too (the parser decodes those as Windows-1252 as a whole).
 
 On the 2-core box the chunked path keeps both cores busy: a worker thread reads and parses
-chunk k+1 while this thread holds chunk k to the contract, and the lake's writer thread encodes
+chunks k+1.. (up to three ahead) while this thread holds chunk k to the contract, and the lake's writer thread encodes
 chunk k-1 as Parquet (polars, numpy, hashlib and file reads release the GIL). Results are taken
 in chunk order, so threads never change a result. Measured costs: ``bench/results/ingest.md``.
 """
@@ -43,9 +46,11 @@ import codecs
 import hashlib
 import json
 import logging
-from collections import Counter
+import os
+import threading
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -85,6 +90,7 @@ STREAM_THRESHOLD_BYTES = 256 << 20
 CHUNK_BYTES = 128 << 20
 RAW_LIMIT = 10_000  # characters of a quarantined row's raw text kept
 _READ_BLOCK = 16 << 20
+_PEEK_BYTES = 1 << 20  # how far before its target end a chunk looks for a newline
 # Rejects that a chunk cut inside a quoted field could cause: such a chunk is re-read whole.
 _STRUCTURAL = frozenset({MALFORMED_RECORD, WRONG_COLUMN_COUNT})
 _UNKNOWN_FORMAT_MESSAGE = (
@@ -213,6 +219,21 @@ class _WholeFileNeeded(Exception):
     """Chunked reading cannot be trusted for this file: read it whole instead."""
 
 
+def _parse_guarded(fmt: FileFormat, parse: Callable[[], ParsedFile], where: str) -> ParsedFile:
+    """``parse()``, with a crash turned into a file-level refusal (``parser_error``)."""
+    try:
+        parsed = parse()
+        parsed.check_accounting()
+    except FileRejected:
+        raise
+    except Exception as exc:  # a parser bug must not stop the other files
+        log.exception("parser %s failed on %s", fmt.name, where)
+        raise FileRejected(
+            PARSER_ERROR, f"the {fmt.name} parser failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    return parsed
+
+
 class _FileRun:
     """One file on its way through ingestion: its report, and the two ways it can end."""
 
@@ -284,16 +305,7 @@ class _FileRun:
 
     def parse(self, fmt: FileFormat, data: bytes) -> ParsedFile:
         """``fmt.parse``, with a crash turned into a file-level refusal."""
-        try:
-            parsed = fmt.parse(data)
-            parsed.check_accounting()
-        except FileRejected:
-            raise
-        except Exception as exc:  # a parser bug must not stop the other files
-            log.exception("parser %s failed on %s", fmt.name, self.report.landing_path)
-            raise FileRejected(
-                PARSER_ERROR, f"the {fmt.name} parser failed: {type(exc).__name__}: {exc}"
-            ) from exc
+        parsed = _parse_guarded(fmt, lambda: fmt.parse(data), self.report.landing_path)
         self.report.chunks += 1
         return parsed
 
@@ -425,34 +437,63 @@ def ingest_file(
             source=source,
             folder_date=folder_date,
         )
-    scan = _scan_file(path)
-    run = _FileRun(
-        ctx,
-        sha=scan.sha256,
-        size=scan.size,
-        name=name,
-        landing_path=landing_path,
-        source=source,
-        folder_date=folder_date,
-        original=path,
-    )
-    if run.unchanged:
-        return run.skip()
-    fmt = None if scan.blank else detect(scan.head)
-    run.set_format(fmt)
-    long_line = scan.long_line if _line_oriented(scan.head[:4096]) else None
-    refused = run.refuse_early(blank=scan.blank, long_line=long_line, fmt=fmt)
-    if refused is not None:
-        return refused
-    assert fmt is not None
-    if fmt.layout is not None and scan.utf8:
-        try:
-            return _load_chunked(run, fmt, path)
-        except _WholeFileNeeded:
-            log.info("%s: chunks cannot be trusted, reading it whole", run.report.landing_path)
-            run.abandon_load()
-            run.report.chunks = 0
+    early = _parse_during_scan(ctx, path, size, source, landing_path)
+    try:
+        scan = _scan_file(path, early.scanned if early is not None else None)
+        run = _FileRun(
+            ctx,
+            sha=scan.sha256,
+            size=scan.size,
+            name=name,
+            landing_path=landing_path,
+            source=source,
+            folder_date=folder_date,
+            original=path,
+        )
+        if run.unchanged:
+            return run.skip()
+        fmt = None if scan.blank else detect(scan.head)
+        run.set_format(fmt)
+        long_line = scan.long_line if _line_oriented(scan.head[:4096]) else None
+        refused = run.refuse_early(blank=scan.blank, long_line=long_line, fmt=fmt)
+        if refused is not None:
+            return refused
+        assert fmt is not None
+        if fmt.layout is not None and scan.utf8:
+            try:
+                parses = early if early is not None and early.fmt is fmt else None
+                return _load_chunked(run, fmt, path, parses)
+            except _WholeFileNeeded:
+                log.info("%s: chunks cannot be trusted, reading it whole", run.report.landing_path)
+                run.abandon_load()
+                run.report.chunks = 0
+    finally:
+        if early is not None:
+            early.close()
     return _parse_and_load(run, fmt, path.read_bytes())
+
+
+def _parse_during_scan(
+    ctx: IngestContext, path: Path, size: int, source: str | None, landing_path: str
+) -> _ChunkParses | None:
+    """Start reading and parsing a big CSV's chunks before its scan (sha256, UTF-8, line lengths)
+    ends, when the scan cannot change what happens to them: no recorded file has this size (so
+    it is neither a re-run nor a duplicate), its head is a chunkable layout from this source,
+    and the reader never reads past what the scan has checked (``_ScanProgress``). Nothing is
+    loaded before the scan ends; a refusal after it discards the parses. None: scan first."""
+    if ctx.manifest.has_size(size):
+        return None
+    with path.open("rb") as f:
+        head = f.read(SNIFF_BYTES)
+    fmt = detect(head)
+    end = head.find(b"\n")
+    if fmt is None or fmt.layout is None or end < 0 or not _line_oriented(head[:4096]):
+        return None
+    if source is not None and not belongs_to(fmt, source):
+        return None
+    return _ChunkParses(
+        path, fmt, head[: end + 1], ctx.chunk_bytes, landing_path, scanned=_ScanProgress()
+    )
 
 
 def _parse_and_load(run: _FileRun, fmt: FileFormat, data: bytes) -> FileReport:
@@ -469,41 +510,43 @@ def _parse_and_load(run: _FileRun, fmt: FileFormat, data: bytes) -> FileReport:
     return loader.finish()
 
 
-def _load_chunked(run: _FileRun, fmt: FileFormat, path: Path) -> FileReport:
-    """Chunk k+1 is read and parsed on a worker thread while chunk k goes through the contract
-    on this one (and chunk k-1 is written by the lake's writer thread): polars, numpy, hashlib
-    and file reads release the GIL, so the stages overlap on the second core. Results are taken
-    in chunk order, so refusals, flags and row numbers are the same as one chunk at a time."""
+def _load_chunked(
+    run: _FileRun, fmt: FileFormat, path: Path, parses: _ChunkParses | None = None
+) -> FileReport:
+    """Chunks k+1.. are read and parsed on a worker thread while chunk k goes through the
+    contract on this one (and chunk k-1 is written by the lake's writer thread): polars, numpy,
+    hashlib and file reads release the GIL, so the stages overlap on the second core. Results
+    are taken in chunk order, so refusals, flags and row numbers are the same as one chunk at a
+    time. ``parses``: already started during the scan (``_parse_during_scan``)."""
     assert fmt.layout is not None
+    if parses is None:
+        with path.open("rb") as f:
+            header = f.readline()  # the scan has checked the line lengths
+        parses = _ChunkParses(path, fmt, header, run.ctx.chunk_bytes, run.report.landing_path)
     loader = _Loader(run, fmt.layout.table, chunked=True)
-    with path.open("rb") as f, ThreadPoolExecutor(1, thread_name_prefix="parse") as worker:
-        header = f.readline()
-        chunks = _record_chunks(f, header, run.ctx.chunk_bytes)
-
-        def read_and_parse() -> tuple[int, bytes, ParsedFile] | None:
-            item = next(chunks, None)
-            return None if item is None else (*item, run.parse(fmt, item[1]))
-
-        try:
-            ahead = worker.submit(read_and_parse)
-            while (item := ahead.result()) is not None:
-                ahead = worker.submit(read_and_parse)
-                _load_chunk(loader, *item)
-        except FileRejected as exc:
-            run.report.rows_in = loader.rows_in
-            return run.reject_file(exc.reason_code, exc.message)
-        except _FileLevel as exc:
-            run.report.rows_in = loader.rows_in
-            return run.reject_file(exc.reason, exc.message)
+    try:
+        for first_line, chunk, parsed in parses:
+            run.report.chunks += 1
+            _load_chunk(loader, first_line, parses.header, chunk, parsed)
+    except FileRejected as exc:
+        run.report.rows_in = loader.rows_in
+        return run.reject_file(exc.reason_code, exc.message)
+    except _FileLevel as exc:
+        run.report.rows_in = loader.rows_in
+        return run.reject_file(exc.reason, exc.message)
+    finally:
+        parses.close()
     return loader.finish()
 
 
-def _load_chunk(loader: _Loader, first_line: int, chunk: bytes, parsed: ParsedFile) -> None:
+def _load_chunk(
+    loader: _Loader, first_line: int, header: bytes, chunk: bytes, parsed: ParsedFile
+) -> None:
     if any(r.reason_code in _STRUCTURAL for r in parsed.rejects) or (
         chunk.endswith(b"\n") and any(r.reason_code == TRUNCATED_FILE for r in parsed.rejects)
     ):
         raise _WholeFileNeeded
-    loader.add(parsed, chunk, line_offset=first_line - 2)
+    loader.add(parsed, chunk, line_offset=first_line - 2, header=header)
 
 
 def landing_files(
@@ -685,8 +728,11 @@ class _Loader:
         self.last_date: date | None = None
         self.part = 0
 
-    def add(self, parsed: ParsedFile, data: bytes, line_offset: int) -> None:
-        """Check, flag and stage one parse result; ``line_offset`` shifts its row numbers."""
+    def add(self, parsed: ParsedFile, data: bytes, line_offset: int, header: bytes = b"") -> None:
+        """Check, flag and stage one parse result; ``line_offset`` shifts its row numbers.
+
+        ``header``: the line the parser saw in front of ``data`` (a chunk parsed with its header).
+        """
         part = self.part
         self.part += 1
         self.rows_in += parsed.rows_in
@@ -731,7 +777,7 @@ class _Loader:
                 raise _FileLevel(reason, message)
             if failures.height:
                 frame = self._quarantine_failures(
-                    dataset, frame, failures, data, line_offset, parsed.format
+                    dataset, frame, failures, data, line_offset, parsed.format, header
                 )
             frame = self._flag(dataset, contract, frame, is_main=dataset == parsed.main_table)
             if line_offset and "source_row" in frame.columns:
@@ -773,16 +819,24 @@ class _Loader:
         data: bytes,
         line_offset: int,
         fmt_name: str,
+        header: bytes = b"",
     ) -> pl.DataFrame:
-        """Move the rows that break an error rule to quarantine (first failed rule per row)."""
+        """Move the rows that break an error rule to quarantine (first failed rule per row).
+
+        ``header``: the line in front of ``data`` in the parser's row numbering (a chunk).
+        """
         per_row = failures.group_by("row_index", maintain_order=True).first()
         indexed = frame.with_row_index("row_index").with_columns(pl.col("row_index").cast(pl.Int64))
         bad = indexed.join(per_row, on="row_index", how="inner")
         if "source_row" not in bad.columns:  # our own books: the row's position
             bad = bad.with_columns(source_row=pl.col("row_index") + 1)
         # CSV parsers number rows by physical line; statements number entries, not lines.
-        is_csv = fmt_name.endswith("csv") and _is_text(data)
-        lines = _raw_lines(data, bad.get_column("source_row").to_list()) if is_csv else {}
+        is_csv = fmt_name.endswith("csv") and _is_text(header + data[:4096])
+        lines: dict[int, str] = {}
+        if is_csv:
+            skip = header.count(b"\n")  # lines the parser counted before ``data``
+            found = _raw_lines(data, [n - skip for n in bad.get_column("source_row").to_list()])
+            lines = {n + skip: text for n, text in found.items()}
         raws = []
         for row in bad.iter_rows(named=True):
             raw = lines.get(row["source_row"])
@@ -963,8 +1017,46 @@ def _line_number_at(path: Path, offset: int) -> int:
     return count + 1
 
 
-def _scan_file(path: Path) -> _Scan:
-    """One streaming pass: sha256, the sniffing head, blank?, valid UTF-8?, an overlong line?"""
+class _ScanProgress:
+    """How far the scan has read a file, for a chunk reader started before the scan ends: the
+    reader waits until the scan has checked the bytes it wants, and stops when the scan found
+    what ends chunked reading (an overlong line, bytes that are not UTF-8)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._scanned = 0
+        self._halted = False
+        self._ended = False
+
+    def advance(self, scanned: int, *, halt: bool) -> None:
+        with self._changed:
+            self._scanned, self._halted = scanned, halt
+            self._changed.notify_all()
+
+    def end(self) -> None:
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    def wait_past(self, offset: int) -> bool:
+        """Block until the scan has checked ``offset`` bytes; False if they will not be read."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._halted or self._ended or self._scanned >= offset)
+            return not self._halted and self._scanned >= offset
+
+
+def _scan_file(path: Path, progress: _ScanProgress | None = None) -> _Scan:
+    """One streaming pass: sha256, the sniffing head, blank?, valid UTF-8?, an overlong line?
+
+    ``progress`` hears how far the pass has got (a chunk reader runs behind it)."""
+    try:
+        return _scan(path, progress)
+    finally:
+        if progress is not None:
+            progress.end()
+
+
+def _scan(path: Path, progress: _ScanProgress | None) -> _Scan:
     digest = hashlib.sha256()
     finder = _LongLineFinder()
     utf8 = codecs.getincrementaldecoder("utf-8")()
@@ -986,6 +1078,8 @@ def _scan_file(path: Path) -> _Scan:
                 except UnicodeDecodeError:
                     is_utf8 = False
             size += len(block)
+            if progress is not None:
+                progress.advance(size, halt=finder.too_long_at is not None or not is_utf8)
     if is_utf8:
         try:
             utf8.decode(b"", final=True)
@@ -1020,52 +1114,124 @@ class _ByteCounter:
         return total
 
 
-def _record_cut(
-    carry: bytes, buf: bytearray, n: int, arr: np.ndarray, counter: _ByteCounter
-) -> int:
-    """Offset in ``buf[:n]`` just after its last newline outside quotes (the quote count of
-    ``carry + buf`` up to there is even), or -1 if there is none. ``carry`` starts at a record
-    boundary, where the quote count is even. ``arr`` is ``buf`` as uint8."""
-    nl = buf.rfind(b"\n", 0, n)
+def _record_cut(data: bytes, counter: _ByteCounter) -> int:
+    """Offset in ``data`` just after its last newline outside quotes (the quote count of
+    ``data`` up to there is even), or -1 if there is none. ``data`` starts at a record
+    boundary, where the quote count is even. Quotes are counted with numpy."""
+    nl = data.rfind(b"\n")
     if nl < 0:
         return -1
-    quotes = carry.count(b'"') + counter.count(arr, 34, 0, nl)
+    quotes = counter.count(np.frombuffer(data, np.uint8), 34, 0, nl)
     while quotes % 2:
-        prev = buf.rfind(b"\n", 0, nl)
+        prev = data.rfind(b"\n", 0, nl)
         if prev < 0:
             return -1
-        quotes -= buf.count(b'"', prev, nl)
+        quotes -= data.count(b'"', prev, nl)
         nl = prev
     return nl + 1
 
 
-def _record_chunks(f: BinaryIO, header: bytes, chunk_bytes: int) -> Iterator[tuple[int, bytes]]:
-    """(physical line number of its first body line, ``header`` + body) of record-aligned chunks
-    of everything after the header line, which ``f`` has already read.
+def _after_last_newline(fd: int, start: int, end: int) -> int:
+    """Offset just after the last newline in the MB before ``end`` (not before ``start``), or
+    ``end`` when there is none: where a chunk that should end near ``end`` can end."""
+    lo = max(start, end - _PEEK_BYTES)
+    window = os.pread(fd, end - lo, lo)
+    nl = window.rfind(b"\n")
+    return lo + nl + 1 if nl >= 0 else end
 
-    The file is read into one reused buffer (no fresh pages per chunk); each chunk's bytes are
-    then copied once, by the join that puts the header in front; the carried partial line is
-    small. Quotes and newlines are counted with numpy."""
-    buf = bytearray(chunk_bytes)
-    view = memoryview(buf)
-    arr = np.frombuffer(buf, dtype=np.uint8)
+
+def _record_chunks(
+    f: BinaryIO, chunk_bytes: int, scanned: _ScanProgress | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """(physical line number of its first line, bytes) of record-aligned chunks of everything
+    after the header line, which ``f`` has already read.
+
+    Each chunk is read once, straight into its own ``bytes``: a 1 MB read before the chunk's
+    target end finds the last newline there, and the chunk is read up to it. Only when that
+    newline is inside a quoted field (an odd quote count up to it) or there is none is the
+    chunk cut again (a copy) and the rest carried into the next one. ``scanned``: a scan runs
+    ahead of this reader; no byte it has not checked is read (``_ScanProgress``)."""
+    fd = f.fileno()
+    offset, size = f.tell(), os.fstat(fd).st_size
     counter = _ByteCounter()
     carry = b""
     line = 2
-    while True:
-        n = f.readinto(view)
-        if not n:
-            if carry:
-                yield line, header + carry
-            return
-        cut = _record_cut(carry, buf, n, arr, counter)
-        if cut <= 0:
-            carry += view[:n]
-            if len(carry) >= 4 * chunk_bytes:  # quotes never balance: cannot cut safely
-                raise _WholeFileNeeded
-            continue
-        chunk = b"".join((header, carry, view[:cut]))
-        lines = carry.count(b"\n") + counter.count(arr, 10, 0, cut)
-        carry = bytes(view[cut:n])
-        yield line, chunk
+    while offset < size:
+        end = min(offset + chunk_bytes, size)
+        if scanned is not None and not scanned.wait_past(end):
+            raise _WholeFileNeeded
+        if end < size:
+            end = _after_last_newline(fd, offset, end)
+        body = os.pread(fd, end - offset, offset)
+        if not body:  # the file got shorter while it was read
+            break
+        offset += len(body)
+        if carry:
+            body, carry = carry + body, b""
+        if offset < size:
+            cut = _record_cut(body, counter)
+            if cut <= 0:
+                carry = body
+                if len(carry) >= 4 * chunk_bytes:  # quotes never balance: cannot cut safely
+                    raise _WholeFileNeeded
+                continue
+            if cut < len(body):
+                body, carry = body[:cut], body[cut:]
+        lines = counter.count(np.frombuffer(body, np.uint8), 10, 0, len(body))
+        yield line, body
         line += lines
+    if carry:
+        yield line, carry
+
+
+class _ChunkParses:
+    """The chunks of a big one-record-per-line CSV, read and parsed ahead of their loading on
+    one worker thread (``AHEAD`` chunks at most, so memory stays bounded), in file order."""
+
+    AHEAD = 3
+
+    def __init__(
+        self,
+        path: Path,
+        fmt: FileFormat,
+        header: bytes,
+        chunk_bytes: int,
+        where: str,
+        scanned: _ScanProgress | None = None,
+    ) -> None:
+        self.fmt = fmt
+        self.header = header
+        self.scanned = scanned
+        self._where = where
+        self._file = path.open("rb")
+        self._file.seek(len(header))
+        self._chunks = _record_chunks(self._file, chunk_bytes, scanned)
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="parse")
+        self._ahead: deque[Future[tuple[int, bytes, ParsedFile] | None]] = deque(
+            self._worker.submit(self._read_and_parse) for _ in range(self.AHEAD)
+        )
+
+    def _read_and_parse(self) -> tuple[int, bytes, ParsedFile] | None:
+        item = next(self._chunks, None)
+        if item is None:
+            return None
+        first_line, body = item
+        parsed = _parse_guarded(
+            self.fmt, lambda: self.fmt.parse_chunk(self.header, body), self._where
+        )
+        return first_line, body, parsed
+
+    def __iter__(self) -> Iterator[tuple[int, bytes, ParsedFile]]:
+        while self._ahead and (item := self._ahead.popleft().result()) is not None:
+            self._ahead.append(self._worker.submit(self._read_and_parse))
+            yield item
+
+    def close(self) -> None:
+        """Stop reading (idempotent): parses not started are dropped, a running one ends."""
+        for pending in self._ahead:
+            pending.cancel()
+        self._ahead.clear()
+        if self.scanned is not None:
+            self.scanned.end()  # a reader waiting for a scan that will not come stops
+        self._worker.shutdown(wait=True)
+        self._file.close()

@@ -69,6 +69,7 @@ class Manifest:
         self._by_sha = {
             sha: path for path, sha in self._frame.select("landing_path", "sha256").iter_rows()
         }
+        self._sizes = set(self._frame.get_column("size_bytes").to_list())
         self._current = {
             path: CurrentVersion(sha, version, outcome, source)
             for path, sha, version, outcome, source in self._frame.filter(pl.col("is_current"))
@@ -79,6 +80,11 @@ class Manifest:
     def seen(self, sha256: str) -> str | None:
         """The landing path under which this exact content was ingested before, if any."""
         return self._by_sha.get(sha256)
+
+    def has_size(self, size_bytes: int) -> bool:
+        """Was a file of exactly this size ever recorded? If not, a file of this size can be
+        neither a re-run nor a duplicate, whatever its sha256 (lets work start before it)."""
+        return size_bytes in self._sizes
 
     def current(self, landing_path: str) -> CurrentVersion | None:
         """The current version of this path (sha256, version, outcome, source), if any.
@@ -93,6 +99,7 @@ class Manifest:
             self._retired.add((entry.landing_path, previous[0]))
         self._new.append(entry)
         self._by_sha.setdefault(entry.sha256, entry.landing_path)
+        self._sizes.add(entry.size_bytes)
         if entry.is_current:
             self._current[entry.landing_path] = CurrentVersion(
                 entry.sha256, entry.version, entry.outcome, entry.source

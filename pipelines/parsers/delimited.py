@@ -159,30 +159,35 @@ def norm(name: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def precheck(data: bytes) -> None:
-    """Whole-file refusals that need no decoding: empty, UTF-16, an overlong line."""
-    if not data or data.isspace():
+def precheck(data: bytes, *, header: bytes = b"") -> None:
+    """Whole-file refusals that need no decoding: empty, UTF-16, an overlong line.
+
+    With ``header`` (a whole line), the file is ``header + data``, checked without joining them.
+    """
+    if all(not part or part.isspace() for part in (header, data)):
         raise FileRejected(EMPTY_FILE, "the file is empty")
-    head = data[:SNIFF_BYTES]
+    head = (header + data[:SNIFF_BYTES])[:SNIFF_BYTES]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
         raise FileRejected(
             BAD_ENCODING,
             "the file is UTF-16 (byte-order mark or NUL bytes); re-export as UTF-8",
         )
-    check_line_lengths(data)
+    check_line_lengths(header)
+    check_line_lengths(data, first_line=header.count(b"\n") + 1)
 
 
-def check_line_lengths(data: bytes, limit: int = MAX_LINE_BYTES) -> None:
+def check_line_lengths(data: bytes, limit: int = MAX_LINE_BYTES, *, first_line: int = 1) -> None:
     """Refuse a line longer than ``limit`` bytes, in O(size) with ~size/limit ``rfind`` calls.
 
     From a line start ``pos``, the last newline within ``limit + 1`` bytes ends the lines that all
-    fit; if there is none, the line at ``pos`` is too long.
+    fit; if there is none, the line at ``pos`` is too long. ``first_line`` numbers the first line
+    of ``data`` in the message.
     """
     pos, size = 0, len(data)
     while size - pos > limit:
         nl = data.rfind(b"\n", pos, pos + limit + 1)
         if nl < 0:
-            line_no = data.count(b"\n", 0, pos) + 1
+            line_no = data.count(b"\n", 0, pos) + first_line
             raise FileRejected(
                 LINE_TOO_LONG,
                 f"line {line_no} is longer than {limit:,} bytes; not a settlement file",
@@ -274,11 +279,22 @@ class Structured:
     raw_text: Callable[[list[int]], list[str]]  # source_row -> the line(s) as in the file
 
 
-def _newlines(data: bytes) -> np.ndarray:
-    """Positions of every ``\\n`` byte (int64), in chunks to bound temporary memory."""
+def _newlines(data: bytes, *, header_line: bool = False) -> np.ndarray:
+    """Positions of every ``\\n`` byte (int64), in chunks to bound temporary memory; with
+    ``header_line``, a virtual one at -1 first (``data`` follows a header line not in it).
+
+    The comparison goes into one reused scratch array (a fresh one per MB costs page faults).
+    """
     arr = np.frombuffer(data, np.uint8)
     chunk = 1 << 20
-    parts = [np.flatnonzero(arr[s : s + chunk] == 10) + s for s in range(0, arr.size, chunk)]
+    scratch = np.empty(min(chunk, arr.size), dtype=bool)
+    parts = [np.full(1, -1, np.int64)] if header_line else []
+    for s in range(0, arr.size, chunk):
+        hit = scratch[: min(chunk, arr.size - s)]
+        np.equal(arr[s : s + chunk], 10, out=hit)
+        found = np.flatnonzero(hit)
+        found += s
+        parts.append(found)
     return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 
@@ -304,13 +320,13 @@ def _trailing_empty_fields(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray
     return out
 
 
-def _read_polars(data: bytes, n: int) -> pl.DataFrame | None:
+def _read_polars(data: bytes, n: int, *, skip_header: bool = True) -> pl.DataFrame | None:
     schema = {f"c{j}": pl.String for j in range(n)} | {_EXTRA: pl.String}
     try:
         return pl.read_csv(
             io.BytesIO(data),
             has_header=False,
-            skip_lines=1,
+            skip_lines=1 if skip_header else 0,
             schema=schema,
             missing_columns="insert",
             truncate_ragged_lines=False,
@@ -321,12 +337,15 @@ def _read_polars(data: bytes, n: int) -> pl.DataFrame | None:
         return None
 
 
-def _structure_fast(data: bytes, n: int, pos: dict[str, int]) -> Structured | None:
-    """polars + numpy; None when the file needs the exact path."""
-    df = _read_polars(data, n)
+def _structure_fast(
+    data: bytes, n: int, pos: dict[str, int], *, body: bool = False
+) -> Structured | None:
+    """polars + numpy; None when the file needs the exact path. ``body``: ``data`` has no
+    header line (it follows one), rows are numbered as if it had."""
+    df = _read_polars(data, n, skip_header=not body)
     if df is None:
         return None
-    nl = _newlines(data)
+    nl = _newlines(data, header_line=body)
     ends_nl = data.endswith(b"\n")
     height = df.height
     data_lines = nl.size - (1 if ends_nl else 0)  # physical lines after the header
@@ -531,8 +550,17 @@ def _structure_exact(text: str, n: int, pos: dict[str, int]) -> Structured:
     return Structured(raw_df, rejects, rows_in, raw_text)
 
 
-def structure(data: bytes, n: int, pos: dict[str, int]) -> Structured:
-    """Bytes -> String frame + structural rejects, by the fastest path that is exact."""
+def structure(data: bytes, n: int, pos: dict[str, int], *, header: bytes = b"") -> Structured:
+    """Bytes -> String frame + structural rejects, by the fastest path that is exact.
+
+    With ``header`` (its line), ``data`` is the body that follows it: the fast path reads the body
+    as it is; the other paths, for damaged bodies only, put the header in front (a copy).
+    """
+    if header:
+        res = _structure_fast(data, n, pos, body=True)
+        if res is not None:
+            return res
+        data = header + data
     res = _structure_with_tail(data, n, pos)
     if res is not None:
         return res
@@ -760,12 +788,17 @@ def convert(
     return _ist_dates_the_rest(table, layout), rejects
 
 
-def parse_delimited(data: bytes, layout: Layout) -> ParsedFile:
-    """The whole pipeline for one CSV layout; see the module docstring."""
-    precheck(data)
-    names = read_header(data)
+def parse_delimited(data: bytes, layout: Layout, *, header: bytes = b"") -> ParsedFile:
+    """The whole pipeline for one CSV layout; see the module docstring.
+
+    With ``header`` (the file's first line), ``data`` is a run of whole records that followed it
+    in a big file (a chunk): the result is that of ``header + data``, without copying the chunk
+    to put the header in front.
+    """
+    precheck(data, header=header)
+    names = read_header(header or data)
     pos = match_header(names, layout)
-    st = structure(data, len(names), pos)
+    st = structure(data, len(names), pos, header=header)
     table, value_rejects = convert(st.raw, layout, st.raw_text)
     rejects = sorted(st.rejects + value_rejects, key=lambda r: r.row_number)
     parsed = ParsedFile(

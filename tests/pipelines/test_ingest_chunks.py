@@ -10,7 +10,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.ingest import FileReport, IngestContext, ingest_file
+from pipelines.formats import by_name
+from pipelines.ingest import (
+    FileReport,
+    IngestContext,
+    _parse_during_scan,
+    _record_chunks,
+    ingest_file,
+)
 from pipelines.parsers.base import BAD_AMOUNT, LINE_TOO_LONG, TRUNCATED_FILE
 from tests.pipelines.ingest_support import (
     TINY_WORLD,
@@ -143,3 +150,89 @@ def test_an_overlong_line_deep_in_a_streamed_file_is_refused_with_its_line_numbe
     report = _ingest(tmp_path / "data", b"\n".join(lines), chunked=True)
     assert report.reasons == {LINE_TOO_LONG: 1}
     assert "line 1001 " in report.message
+
+
+# --- a chunk is parsed after its header line, without the copy that joins them ----------------
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["none", "short_row", "stray_quote", "cut_mid_row"],
+)
+def test_a_chunk_parsed_after_its_header_line_gives_the_rows_of_header_plus_chunk(
+    big_csv: bytes, damage: str
+) -> None:
+    """The chunked reader hands the parser the header line and the chunk apart; the rows, row
+    numbers and rejects are those of the header and the chunk read as one file."""
+    fmt = by_name("razorpay_csv")
+    end = big_csv.find(b"\n") + 1
+    header, body = big_csv[:end], big_csv[end:]
+    lines = body.split(b"\n")
+    if damage == "short_row":
+        lines[40] = lines[40].rsplit(b",", 3)[0]  # three fields short
+    elif damage == "stray_quote":
+        lines[60] = lines[60].replace(b",payment,", b',pay"ment,', 1)
+    body = b"\n".join(lines)
+    if damage == "cut_mid_row":
+        body = body.rstrip(b"\n")[:-25]
+    apart = fmt.parse_chunk(header, body)
+    joined = fmt.parse(header + body)
+    table = apart.tables[DATASET]
+    assert table.height > 1_000
+    assert table.equals(joined.tables[DATASET])
+    assert apart.rejects == joined.rejects
+    assert apart.rows_in == joined.rows_in
+    if damage != "none":
+        assert apart.rejects  # the damage is found, with the line number of the joined file
+
+
+def test_parsing_starts_during_the_scan_only_when_the_file_cannot_be_a_rerun_or_a_duplicate(
+    tmp_path: Path, big_csv: bytes
+) -> None:
+    """A file of a size never recorded is neither a re-run nor a duplicate, so its chunks can be
+    parsed while its sha256 is computed; once a file of that size is in the manifest, the scan
+    comes first (a re-run is skipped without parsing a chunk)."""
+    path = tmp_path / "big.csv"
+    path.write_bytes(big_csv)
+    ctx = IngestContext(
+        data_dir=tmp_path / "data", run_gx=False, stream_threshold_bytes=1, chunk_bytes=CHUNK
+    )
+    early = _parse_during_scan(ctx, path, len(big_csv), "razorpay", "razorpay/x/big.csv")
+    assert early is not None
+    early.close()
+    assert _parse_during_scan(ctx, path, len(big_csv), "payu", "payu/x/big.csv") is None
+
+    first = ingest_file(
+        ctx, path, landing_path="razorpay/x/big.csv", source="razorpay", folder_date=None
+    )
+    assert first.outcome == "partially_quarantined" and first.chunks > 1  # one bad amount
+    assert _parse_during_scan(ctx, path, len(big_csv), "razorpay", "razorpay/x/big.csv") is None
+    again = ingest_file(
+        ctx, path, landing_path="razorpay/x/big.csv", source="razorpay", folder_date=None
+    )
+    assert again.outcome == "skipped" and again.chunks == 0
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(big_csv)
+    dup = ingest_file(
+        ctx, copy, landing_path="razorpay/x/copy.csv", source="razorpay", folder_date=None
+    )
+    assert dup.reasons == {"duplicate_file": dup.rows_in or 1} and dup.chunks == 0
+
+
+def test_chunks_tile_the_file_after_its_header_with_physical_line_numbers(
+    tmp_path: Path, big_csv: bytes
+) -> None:
+    """Every byte after the header is in exactly one chunk, each chunk ends at a record boundary
+    (never inside the quoted field that spans two lines), and each chunk's first line number is
+    its physical line in the file."""
+    path = tmp_path / "big.csv"
+    path.write_bytes(big_csv)
+    with path.open("rb") as f:
+        header = f.readline()
+        chunks = list(_record_chunks(f, CHUNK))
+    assert len(chunks) > 3
+    assert header + b"".join(body for _, body in chunks) == big_csv
+    for first_line, body in chunks:
+        assert body.count(b'"') % 2 == 0
+        before = len(header) + sum(len(b) for n, b in chunks if n < first_line)
+        assert big_csv.count(b"\n", 0, before) + 1 == first_line
