@@ -60,7 +60,7 @@ def running_api(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 150  # a loaded 2-core runner needs time to import
         while True:
             if proc.poll() is not None:
                 raise RuntimeError((data_dir / f"uvicorn-{port}.log").read_text()[-3000:])
@@ -70,7 +70,7 @@ def running_api(
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise TimeoutError("uvicorn did not answer /v1/health within 60 s")
+                raise TimeoutError("uvicorn did not answer /v1/health within 150 s")
             time.sleep(0.2)
         yield base
     finally:
