@@ -55,6 +55,7 @@ def run_batch(
     """
     rules = rules if rules is not None else load_rules()
     spec = spec or scoring.load_spec()
+    scoring.preload_model_library()
     t0 = time.perf_counter()
     run = monitoring.run_rules(
         con, start, end, rules, source=source, stored_history=stored_history, progress=progress

@@ -54,6 +54,16 @@ def _files(lake: Path, day: date) -> list[Path]:
     return sorted((lake / DATASET / f"business_date={day.isoformat()}").glob("*.parquet"))
 
 
+def day_files_relation(lake: Path, lo: date, hi: date) -> str | None:
+    """``read_parquet`` of the transfers files of days ``[lo, hi]`` (None if there are none)."""
+    days = [lo + timedelta(days=i) for i in range((hi - lo).days + 1)]
+    files = [str(f) for d in days for f in _files(lake, d)]
+    if not files:
+        return None
+    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+    return f"read_parquet([{listed}], hive_partitioning = false, union_by_name = true)"
+
+
 def day_version(lake: Path, day: date) -> str:
     """Digest of the day's lake files (name, size, mtime) and the stored format."""
     h = hashlib.sha256(f"{FORMAT}|{duckdb.__version__}".encode())

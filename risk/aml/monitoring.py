@@ -108,6 +108,8 @@ def prepare(
         cash_lo = max(lo, min(start.replace(day=1), edge_lo))
         where = f"""(t.business_date between {_d(edge_lo)} and {_d(hi)}
             or (t.is_cash and t.business_date between {_d(cash_lo)} and {_d(hi)}))"""
+        if source is None:  # the days' partitions only: the lake view opens every day's files
+            src = history.day_files_relation(lake, cash_lo, hi) or src
     else:
         where = f"t.business_date between {_d(lo)} and {_d(hi)}"
     con.execute(
