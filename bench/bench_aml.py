@@ -121,15 +121,15 @@ FLOOR = """
 import sys; sys.path.insert(0, {bench!r})
 from _child import run_case
 import duckdb
+con = duckdb.connect({warehouse!r})  # opened untimed, as the monitoring cases' connection is
 def go():
-    con = duckdb.connect({warehouse!r})
     con.execute('''create or replace temp table floor_payer_day as
         select payer_account_id, business_date, count(*) as n, sum(amount_paise)::bigint as paise
         from lake.ledger_transfers where {where} group by all''')
     n = con.execute("select count(*), sum(n) from floor_payer_day").fetchall()[0]
-    con.close()
     return {{"groups": n[0], "transfers": int(n[1])}}
 run_case(go)
+con.close()
 """
 
 

@@ -2,7 +2,8 @@
 
 Serves the compliance officer's morning: which accounts (or people, across their connected
 accounts) did something a rule describes, on which day, with which transfers as evidence. The
-transfers of the evaluated days plus the look-back the rules need are loaded once into compact
+transfers of the evaluated days and the week before them, and the per-day groups of the look-back
+the rules need (stored per business date, ``risk.aml.history``), are loaded once into compact
 tables with integer account keys; every rule then runs on those. Hits land in
 ``aml.rule_hits`` in the warehouse (the days evaluated are replaced, so re-running is a no-op).
 """
