@@ -15,12 +15,13 @@ then, each in a fresh process (so peak RSS is the case's own):
   grouped from the lake, the rest read from the warehouse;
 - ``monitoring (7 days)``: the world's whole week at once, with the stored history;
 - ``floor``: the lake rows the steady-state daily batch reads (completed transfers of the rules'
-  week-long windows before the day, and the month's cash), scanned and grouped per payer and day
-  (count, sum) into a temporary table, as the batch's own tables are. The batch also reads the
+  week-long windows before the day, and the month's cash), read as the batch reads them (the
+  days' partition files, not the lake view, which opens every day's files), scanned and grouped
+  per payer and day (count, sum) into a temporary table, as the batch's own tables are. The batch also reads the
   stored per-day groups from the warehouse; the floor does not, so the ratio is not flattered;
-- ``floor, 46-day look-back``: the same over the rows the from-scratch batch reads (first
-  look-back day → the day, 8.3M rows at 10M): the floor of the runs of 2026-11-27, kept as a
-  reference;
+- ``floor, 46-day look-back``: the rows the from-scratch batch reads (first look-back day → the
+  day, 8.3M rows at 10M) through the lake view, as the from-scratch batch reads them: the floor
+  of the runs of 2026-11-27, kept as a reference;
 - ``floor, whole lake``: every transfer in the lake (the floor of runs before 2026-11-27 23:30).
 
 Results: ``bench/results/aml.json`` (this run) and ``aml.md`` (each run appended). Run under the machine-wide lock:
@@ -41,6 +42,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from risk.aml.history import day_files_relation  # noqa: E402
 from risk.aml.monitoring import RECENT_DAYS, history_start  # noqa: E402
 from risk.aml.rulebook import load_rules  # noqa: E402
 
@@ -125,7 +127,7 @@ con = duckdb.connect({warehouse!r})  # opened untimed, as the monitoring cases' 
 def go():
     con.execute('''create or replace temp table floor_payer_day as
         select payer_account_id, business_date, count(*) as n, sum(amount_paise)::bigint as paise
-        from lake.ledger_transfers where {where} group by all''')
+        from {src} where {where} group by all''')
     n = con.execute("select count(*), sum(n) from floor_payer_day").fetchall()[0]
     return {{"groups": n[0], "transfers": int(n[1])}}
 run_case(go)
@@ -207,17 +209,21 @@ def main() -> None:
                 **{**mon, "start": "2026-11-02", "end": day.isoformat(), "stored": False}
             ),
             FLOOR_CASE: FLOOR.format(
+                src=day_files_relation(
+                    world / "lake", min(date.fromisoformat(month), date.fromisoformat(edge_lo)), day
+                ),
                 where=f"status = 'completed' and (business_date between DATE '{edge_lo}' "
                 f"and DATE '{day}' or (is_cash and business_date between DATE '{month}' "
                 f"and DATE '{day}'))",
                 **fmt,
             ),
             FLOOR_46: FLOOR.format(
+                src="lake.ledger_transfers",
                 where=f"status = 'completed' and business_date between DATE '{first_read}' "
                 f"and DATE '{day}'",
                 **fmt,
             ),
-            "floor, whole lake": FLOOR.format(where="true", **fmt),
+            "floor, whole lake": FLOOR.format(src="lake.ledger_transfers", where="true", **fmt),
         }
         results = {name: run(code) for name, code in cases.items()}
         for name, r in results.items():
