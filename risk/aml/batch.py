@@ -7,6 +7,7 @@ compliance officer's alert queue is the same whoever ran it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,6 +28,7 @@ class BatchResult:
     active_by_day: pl.DataFrame  # business_date, active_entities
     timings: dict[str, float] = field(default_factory=dict)
     transfers_loaded: int = 0
+    days_grouped: list[date] = field(default_factory=list)  # history days grouped from the lake
 
 
 def latest_business_date(con: duckdb.DuckDBPyConnection) -> date | None:
@@ -42,12 +44,22 @@ def run_batch(
     spec: scoring.ScoreSpec | None = None,
     store: bool = True,
     source: str | None = None,
+    stored_history: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> BatchResult:
-    """Evaluate rules for ``[start, end]``, score every entity-day, raise and store alerts."""
+    """Evaluate rules for ``[start, end]``, score every entity-day, raise and store alerts.
+
+    ``stored_history`` reuses the per-day groups stored in the warehouse (``risk.aml.history``;
+    days missing or changed in the lake are grouped first, ``progress`` hears of it); False
+    groups the whole look-back from the transfers, storing nothing of it. Same hits either way.
+    """
     rules = rules if rules is not None else load_rules()
     spec = spec or scoring.load_spec()
+    scoring.preload_model_library()
     t0 = time.perf_counter()
-    run = monitoring.run_rules(con, start, end, rules, source=source)
+    run = monitoring.run_rules(
+        con, start, end, rules, source=source, stored_history=stored_history, progress=progress
+    )
     t1 = time.perf_counter()
     features = scoring.account_day_features(con, spec, start, end)
     anomalies = scoring.anomaly_scores(features, start, end, spec)
@@ -92,4 +104,5 @@ def run_batch(
             "total": t3 - t0,
         },
         run.transfers_loaded,
+        run.days_grouped,
     )

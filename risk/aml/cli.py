@@ -125,7 +125,7 @@ def run_cmd(
                 raise typer.Exit(1)
             e = e or latest
             s = s or (e - timedelta(days=days - 1) if days else e)
-        res = run_batch(con, s, e)
+        res = run_batch(con, s, e, progress=lambda m: console.print(f"[dim]{m}[/]"))
     finally:
         con.close()
     if publish:

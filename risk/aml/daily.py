@@ -58,6 +58,7 @@ def monitor_day(day: date | None = None) -> dict[str, object]:
         "rule_hits": res.hits.height,
         "hits_by_rule": dict(sorted(res.hits.group_by("rule_id").len().iter_rows())),
         "alerts": res.alerts.height,
+        "history_days_grouped": len(res.days_grouped),
         "seconds": {k: round(v, 1) for k, v in res.timings.items()},
     }
     log.info(

@@ -2,10 +2,12 @@
 
 Every kind reads the same prepared tables (``monitoring.prepare``): ``aml_acct`` (accounts with
 an integer key ``ix``), ``aml_edge`` (completed transfers between ``payer`` and ``payee`` keys,
-over the evaluated days plus the look-back the rules need), ``aml_pair_day`` (per payer, payee
-and day: count, money, cash), ``aml_acct_day`` (per account and day: money in and out, counts,
-distinct counterparties) and ``aml_pair_first`` (the first day each account dealt with each
-counterparty, either way); the last two are built from ``aml_pair_day``, not the transfers. Each kind returns one row per entity
+over the evaluated days and at least the week before them, the longest window of a kind that
+reads single transfers, and the month's cash for the monthly CTR rule), ``aml_acct_day`` (per
+account and day over the whole look-back: money in and out, counts, distinct counterparties) and
+``aml_pair_first`` (the first day in the look-back each account dealt with each counterparty it
+dealt with in the last week, either way); the last two come from the per payer, payee and day
+groups (stored per business date, ``risk.aml.history``), not the transfers. Each kind returns one row per entity
 and day it fires on, for days in ``[start, end]``:
 
     ix | owner_id, business_date, value, amount_paise, detail, transfer_ids
