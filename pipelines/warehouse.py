@@ -65,7 +65,8 @@ def refresh_views(con: duckdb.DuckDBPyConnection, data_dir: Path) -> list[str]:
     sources resolve); ``ingest.manifest`` and ``ingest.quarantined_rows`` exist even while empty.
     Returns the datasets that have files in the lake.
     """
-    lake = data_dir / "lake"
+    # Absolute paths: the API, the dashboards and Airflow read this warehouse from other folders.
+    lake = Path(data_dir).resolve() / "lake"
     con.execute("create schema if not exists lake")
     con.execute("create schema if not exists ingest")
     names = lake_io.datasets(lake)
