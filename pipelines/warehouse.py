@@ -94,7 +94,7 @@ def refresh_views(con: duckdb.DuckDBPyConnection, data_dir: Path) -> list[str]:
     else:
         source = _empty_schema_select(MANIFEST_SCHEMA)
     con.execute(f"create or replace view ingest.manifest as {source}")
-    rows = data_dir / "quarantine" / "rows"
+    rows = Path(data_dir).resolve() / "quarantine" / "rows"
     if rows.exists() and any(rows.glob("*.parquet")):
         source = f"select * from read_parquet('{_q(rows / '*.parquet')}', union_by_name = true)"
     else:
