@@ -2,13 +2,16 @@
 
 Every day at 00:30 IST, once the day's books are closed: the same extract as ``hisaab extract``
 (payments, refunds, chargebacks, payouts, settlements, merchants, customers), each held to its
-data contract, re-runs a no-op thanks to the manifest. Emits one asset per ledger dataset
-(``lake.ledger_payments``, …). A books file that fails its contract fails the task.
+data contract, re-runs a no-op thanks to the manifest. The ``books_source`` param picks the
+books: ``books`` (the simulated world's books folder, the default) or ``api`` (the transaction
+core's database, as ``hisaab extract --from api``; ``DATABASE_URL`` on the worker). Emits one
+asset per ledger dataset (``lake.ledger_payments``, …). A books file that fails its contract
+fails the task.
 """
 
 from __future__ import annotations
 
-from airflow.sdk import CronTriggerTimetable, dag, task
+from airflow.sdk import CronTriggerTimetable, Param, dag, task
 from airflow.sdk.exceptions import AirflowFailException
 from hisaab_common import START_DATE, TIMEZONE, default_args, lake_asset, run_gx_param
 
@@ -26,12 +29,23 @@ LEDGER_ASSETS = [lake_asset(d) for d in orch.LEDGER_DATASETS]
     default_args=default_args(),
     tags=["hisaab", "ingestion", "ledger"],
     doc_md=__doc__,
-    params={"run_gx": run_gx_param()},
+    params={
+        "run_gx": run_gx_param(),
+        "books_source": Param(
+            "books",
+            enum=list(orch.BOOKS_SOURCES),
+            description="books: the simulated world's books folder; api: the transaction "
+            "core's database (DATABASE_URL on the worker).",
+        ),
+    },
 )
 def hisaab_ledger_extract() -> None:
     @task(pool=orch.WRITER_POOL, outlets=LEDGER_ASSETS)
     def extract_books(**context) -> dict[str, object]:  # type: ignore[no-untyped-def]
-        summary = orch.extract_ledger(run_gx=context["params"].get("run_gx", True))
+        params = context["params"]
+        summary = orch.extract_ledger(
+            run_gx=params.get("run_gx", True), source=params.get("books_source", "books")
+        )
         written = summary.datasets
         for dataset, asset in zip(orch.LEDGER_DATASETS, LEDGER_ASSETS, strict=True):
             context["outlet_events"][asset].extra = {"rows_written": written.get(dataset, 0)}

@@ -274,15 +274,32 @@ def ingest_source(source: str, day: date, *, run_gx: bool = True) -> RunSummary:
     return summary
 
 
-def extract_ledger(*, run_gx: bool = True) -> RunSummary:
-    """Our books into the lake (``hisaab extract``); a no-op for books already extracted."""
-    from pipelines.extract import extract_books
+BOOKS_SOURCES = ("books", "api")
 
-    data_dir = Path(settings().data_dir)
-    reports = extract_books(data_dir, run_gx=run_gx)
+
+def extract_ledger(*, run_gx: bool = True, source: str = "books") -> RunSummary:
+    """Our books into the lake (``hisaab extract [--from api]``); a no-op for books already
+    extracted. ``source``: ``books`` (the simulator's books folder) or ``api`` (the transaction
+    core's database: ``DATABASE_URL``, else the SQLite file in the data dir)."""
+    from pipelines.extract import extract_api, extract_books
+
+    if source not in BOOKS_SOURCES:
+        raise ValueError(f"books source must be one of {', '.join(BOOKS_SOURCES)}, not {source!r}")
+    s = settings()
+    data_dir = Path(s.data_dir)
+    if source == "api":
+        url = s.oltp_url
+        if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+            raise FileNotFoundError(
+                f"no API database at {url.removeprefix('sqlite:///')}: set DATABASE_URL to the "
+                "transaction core's database, or run `hisaab api migrate` and take payments first"
+            )
+        reports = extract_api(data_dir, url, run_gx=run_gx)
+    else:
+        reports = extract_books(data_dir, run_gx=run_gx)
     _publish_reports(data_dir, reports)
     summary = RunSummary(label="ledger", reports=reports)
-    summary.quarantined = _quarantined_whole(data_dir, "books/", reports)
+    summary.quarantined = _quarantined_whole(data_dir, f"{source}/", reports)
     summary.log()
     return summary
 

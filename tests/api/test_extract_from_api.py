@@ -10,10 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+import pytest
 from typer.testing import CliRunner
 
 from hisaab.cli import app as cli
 from hisaab.money import fee_with_gst
+from pipelines import orchestration as orch
 from pipelines.extract import extract_api
 from tests.api.conftest import CARD, UPI, captured_payment, create_order, pay
 
@@ -96,3 +98,23 @@ def test_the_cli_extracts_from_the_api_and_refuses_what_it_cannot_read(
     wrong = runner.invoke(cli, ["extract", "--database-url", _url(db), "--data-dir", str(tmp_path)])
     assert wrong.exit_code == 2 and "--from api" in wrong.output
     assert "--from" in runner.invoke(cli, ["extract", "--help"]).output
+
+
+def test_the_dags_ledger_extract_step_reads_the_api_database_when_asked(
+    client, merchant, db, tmp_path, monkeypatch
+):
+    card = captured_payment(client, merchant, amount=12_345, instrument=CARD)
+    monkeypatch.setenv("HISAAB_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", _url(db))
+    summary = orch.extract_ledger(run_gx=False, source="api")
+    assert summary.rows_loaded > 0 and not summary.quarantined
+    assert card["id"] in _lake(tmp_path, "ledger_payments")["payment_id"].to_list()
+
+
+def test_the_dags_ledger_extract_step_says_what_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("HISAAB_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(FileNotFoundError, match="DATABASE_URL"):
+        orch.extract_ledger(source="api")
+    with pytest.raises(ValueError, match="books, api"):
+        orch.extract_ledger(source="ftp")
