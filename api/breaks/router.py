@@ -71,10 +71,7 @@ def _with_decision(row: dict[str, Any], decision: BreakStatus | None) -> dict[st
         out["status"] = "open"
         return out
     out["assignee"] = decision.assignee
-    if (
-        decision.status in ("resolved", "written_off")
-        and decision.amount_at_risk_paise != row["amount_at_risk_paise"]
-    ):
+    if workflow.is_reopened(decision, row["amount_at_risk_paise"]):
         out["status"] = "open"
         out["reason"] = repository.REOPENED_REASON
         return out

@@ -92,6 +92,16 @@ def find_break(warehouse: Path, break_id: str) -> QueueBreak:
     return QueueBreak(rows[0][0], int(rows[0][1]))
 
 
+def is_reopened(decision: BreakStatus | None, amount_at_risk_paise: int | None) -> bool:
+    """A resolution or write-off taken for another amount at risk than the break shows now: the
+    break is open again (the rule dbt's ``fct_recon_breaks`` and the staff queue apply too)."""
+    return (
+        decision is not None
+        and decision.status in NEEDS_REASON
+        and decision.amount_at_risk_paise != amount_at_risk_paise
+    )
+
+
 def decide(
     db_session: Session,
     *,
@@ -121,7 +131,7 @@ def decide(
     is_closed = (
         row is not None
         and row.status in NEEDS_REASON
-        and row.amount_at_risk_paise == queue_break.amount_at_risk_paise
+        and not is_reopened(row, queue_break.amount_at_risk_paise)
     )
     if is_closed and action in ("assign", "resolve", "write_off"):
         raise DecisionClosed(
@@ -219,11 +229,7 @@ def list_breaks(
             if hasattr(v, "isoformat"):
                 r[k] = v.isoformat()
         d = decided.get(r["break_id"])
-        reopened = bool(
-            d
-            and d.status in ("resolved", "written_off")
-            and d.amount_at_risk_paise != r["amount_at_risk_paise"]
-        )
+        reopened = is_reopened(d, r["amount_at_risk_paise"])
         r["status"] = "open" if d is None or reopened else d.status
         r["status_reason"] = d.reason if d else None
         r["assignee"] = d.assignee if d else None
