@@ -14,15 +14,22 @@ then, each in a fresh process (so peak RSS is the case's own):
   run (untimed, on a warehouse with no history) stored the look-back, so only the new day is
   grouped from the lake, the rest read from the warehouse;
 - ``monitoring (7 days)``: the world's whole week at once, with the stored history;
-- ``floor``: the lake rows the steady-state daily batch reads (completed transfers of the rules'
-  week-long windows before the day, and the month's cash), read as the batch reads them (the
-  days' partition files, not the lake view, which opens every day's files), scanned and grouped
-  per payer and day (count, sum) into a temporary table, as the batch's own tables are. The batch also reads the
-  stored per-day groups from the warehouse; the floor does not, so the ratio is not flattered;
-- ``floor, 46-day look-back``: the rows the from-scratch batch reads (first look-back day → the
-  day, 8.3M rows at 10M) through the lake view, as the from-scratch batch reads them: the floor
-  of the runs of 2026-11-27, kept as a reference;
-- ``floor, whole lake``: every transfer in the lake (the floor of runs before 2026-11-27 23:30).
+- ``floor``: the issue's floor, a DuckDB scan + group-by (per payer and day: count and sum, into a
+  temporary table, as the batch's own tables are) of the same data: every transfer the
+  monitoring is over (the whole lake, 11.5M transfers at the 350k-customer size);
+- two reference floors, reported beside it but not the target's: the lake rows the
+  steady-state batch reads (its rules' week and the month's cash, 2.0M rows, read from the days'
+  partition files as the batch reads them; this floor moves with the implementation: reading
+  less makes it smaller, so the optimisation that makes the daily run faster makes its ratio
+  worse), and the 46-day look-back the from-scratch batch reads (8.3M rows, the floor of the runs
+  of 2026-11-27).
+
+The target is judged on the steady-state case (the daily run as it happens each day: it
+groups its own new day and reads the earlier days' groups, which earlier daily runs stored) and
+also stated for the from-scratch and cold cases (the first run on a new warehouse). The
+primary floor was the whole lake until 2026-11-27 23:30, then the look-back, then the rows read;
+since 2026-11-28 01:30 it is the whole lake again, as the issue words it ("scan + group-by of the
+same data", the 10M transactions), with the others kept as references.
 
 Results: ``bench/results/aml.json`` (this run) and ``aml.md`` (each run appended). Run under the machine-wide lock:
 ``flock /tmp/hisaab-bench.lock .venv/bin/python bench/bench_aml.py``.
@@ -49,8 +56,11 @@ from risk.aml.rulebook import load_rules  # noqa: E402
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 TARGETS = {"seconds": 120.0, "ratio_to_floor": 5.0}
-FLOOR_CASE = "floor: DuckDB scan + group-by of the lake rows the steady-state batch reads"
-FLOOR_46 = "floor, 46-day look-back (the from-scratch batch's rows; reference)"
+FLOOR_CASE = "floor: DuckDB scan + group-by of every transfer in the lake (the same data)"
+FLOOR_READ = "reference floor: the lake rows the steady-state batch reads"
+FLOOR_46 = "reference floor: the 46-day look-back (the from-scratch batch's rows)"
+SCRATCH = "monitoring (1 day), from scratch (no stored history)"
+COLD = "monitoring (1 day), cold (groups and stores the 46-day history)"
 DAILY = "monitoring (1 day), steady state (previous days stored)"
 
 GENERATE = """
@@ -193,12 +203,8 @@ def main() -> None:
         mon = {"evaluate": False, "stored": True, "fresh": False, "previous": "", **fmt}
         one = {"start": day.isoformat(), "end": day.isoformat()}
         cases = {
-            "monitoring (1 day), from scratch (no stored history)": MONITOR.format(
-                **{**mon, **one, "stored": False, "fresh": True}
-            ),
-            "monitoring (1 day), cold (groups and stores the 46-day history)": MONITOR.format(
-                **{**mon, **one, "fresh": True}
-            ),
+            SCRATCH: MONITOR.format(**{**mon, **one, "stored": False, "fresh": True}),
+            COLD: MONITOR.format(**{**mon, **one, "fresh": True}),
             DAILY: MONITOR.format(
                 **{**mon, **one, "fresh": True, "previous": (day - timedelta(days=1)).isoformat()}
             ),
@@ -208,7 +214,7 @@ def main() -> None:
             "monitoring (7 days), from scratch": MONITOR.format(
                 **{**mon, "start": "2026-11-02", "end": day.isoformat(), "stored": False}
             ),
-            FLOOR_CASE: FLOOR.format(
+            FLOOR_READ: FLOOR.format(
                 src=day_files_relation(
                     world / "lake", min(date.fromisoformat(month), date.fromisoformat(edge_lo)), day
                 ),
@@ -223,7 +229,7 @@ def main() -> None:
                 f"and DATE '{day}'",
                 **fmt,
             ),
-            "floor, whole lake": FLOOR.format(src="lake.ledger_transfers", where="true", **fmt),
+            FLOOR_CASE: FLOOR.format(src="lake.ledger_transfers", where="true", **fmt),
         }
         results = {name: run(code) for name, code in cases.items()}
         for name, r in results.items():
@@ -257,17 +263,23 @@ def main() -> None:
         f"within {TARGETS['ratio_to_floor']:.0f}× the floor.",
         "",
         "| transfers in the lake | case | wall time | CPU time | peak RSS | load avg start → end "
-        "| ÷ floor (wall) | ÷ floor (CPU) | ÷ 46-day floor (wall) | ÷ 46-day floor (CPU) |",
+        "| ÷ floor (wall) | ÷ floor (CPU) | ÷ rows-read floor (wall) | ÷ 46-day floor (wall) |",
         "|---:|---|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
+    floor_names = (FLOOR_CASE, FLOOR_READ, FLOOR_46)
     for row in rows:
-        floors = [row["cases"][FLOOR_CASE], row["cases"][FLOOR_46]]
+        floor, f_read, f_46 = (row["cases"][n] for n in floor_names)
         for name, r in row["cases"].items():
-            ratios = [
-                "" if name in (FLOOR_CASE, FLOOR_46) else f"{r[k] / f[k]:.1f}×"
-                for f in floors
-                for k in ("seconds", "cpu_seconds")
-            ]
+            ratios = (
+                ["", "", "", ""]
+                if name in floor_names
+                else [
+                    f"{r['seconds'] / floor['seconds']:.1f}×",
+                    f"{r['cpu_seconds'] / floor['cpu_seconds']:.1f}×",
+                    f"{r['seconds'] / f_read['seconds']:.1f}×",
+                    f"{r['seconds'] / f_46['seconds']:.1f}×",
+                ]
+            )
             extra = ""
             if "timings" in r.get("result", {}):
                 t, res = r["result"]["timings"], r["result"]
@@ -283,20 +295,30 @@ def main() -> None:
                 + " |"
             )
     big = rows[-1]
+    floor, f_read, f_46 = (big["cases"][n] for n in floor_names)
+    limit = TARGETS["ratio_to_floor"]
+
+    def verdict(case: str) -> str:
+        r = big["cases"][case]
+        ratio = r["seconds"] / floor["seconds"]
+        return (
+            f"{r['seconds']:.1f} s ({'met' if r['seconds'] < TARGETS['seconds'] else 'missed'} "
+            f"< {TARGETS['seconds']:.0f} s), {ratio:.1f}× the floor in wall time, "
+            f"{r['cpu_seconds'] / floor['cpu_seconds']:.1f}× in CPU time "
+            f"({'met' if ratio <= limit else 'missed'} ≤ {limit:.0f}×)"
+        )
+
     daily = big["cases"][DAILY]
-    floor, floor46 = big["cases"][FLOOR_CASE], big["cases"][FLOOR_46]
-    ratio = daily["seconds"] / floor["seconds"]
-    cpu_ratio = daily["cpu_seconds"] / floor["cpu_seconds"]
     lines += [
         "",
-        f"At {big['transfers']:,} transfers: the steady-state daily monitoring {daily['seconds']:.1f} s "
-        f"({'met' if daily['seconds'] < TARGETS['seconds'] else 'missed'} < {TARGETS['seconds']:.0f} s), "
-        f"{ratio:.1f}× the floor of the {floor['result']['transfers']:,} lake rows it reads in wall "
-        f"time, {cpu_ratio:.1f}× in CPU time "
-        f"({'met' if ratio <= TARGETS['ratio_to_floor'] else 'missed'} ≤ "
-        f"{TARGETS['ratio_to_floor']:.0f}× in wall time); against the 46-day floor "
-        f"({floor46['result']['transfers']:,} rows) {daily['seconds'] / floor46['seconds']:.1f}× wall, "
-        f"{daily['cpu_seconds'] / floor46['cpu_seconds']:.1f}× CPU.",
+        f"At {big['transfers']:,} transfers, against the floor (scan + group-by of all "
+        f"{floor['result']['transfers']:,} transfers, {floor['seconds']:.1f} s): the steady-state "
+        f"daily monitoring {verdict(DAILY)}; the first run on a new warehouse: from scratch "
+        f"{verdict(SCRATCH)}, cold {verdict(COLD)}.",
+        f"References: the steady-state run is {daily['seconds'] / f_read['seconds']:.1f}× the "
+        f"floor of the {f_read['result']['transfers']:,} lake rows it reads and "
+        f"{daily['seconds'] / f_46['seconds']:.1f}× the 46-day look-back floor "
+        f"({f_46['result']['transfers']:,} rows).",
     ]
     ev = big["cases"]["monitoring (7 days), stored history"]["result"].get("evaluation")
     if ev:
