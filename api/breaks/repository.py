@@ -11,12 +11,31 @@ import duckdb
 
 from api.errors import ApiError
 
-COLUMNS = (
-    "break_id, kind, recon, severity, amount_at_risk_paise, first_seen_date, age_business_days, "
-    "gateway, merchant_id, payment_id, gateway_payment_id, refund_id, settlement_id, "
-    "settlement_utr, payout_id, bank_utr, rrn, ledger_amount_paise, external_amount_paise, "
-    "detail, status"
+#: A break's columns in ``marts.fct_recon_breaks`` (its own ``status`` is dbt's view of the
+#: decisions copied at the last build; the queue below applies the OLTP's latest instead).
+BREAK_COLUMNS = (
+    "break_id",
+    "kind",
+    "recon",
+    "severity",
+    "amount_at_risk_paise",
+    "first_seen_date",
+    "age_business_days",
+    "gateway",
+    "merchant_id",
+    "payment_id",
+    "gateway_payment_id",
+    "refund_id",
+    "settlement_id",
+    "settlement_utr",
+    "payout_id",
+    "bank_utr",
+    "rrn",
+    "ledger_amount_paise",
+    "external_amount_paise",
+    "detail",
 )
+COLUMNS = ", ".join(BREAK_COLUMNS) + ", status"
 
 
 def _no_warehouse(warehouse: Path) -> ApiError:
@@ -69,11 +88,13 @@ REOPENED_REASON = "reopened: amount at risk changed since the last decision"
 
 # The break queue as finance sees it now: the latest decision applied, unless the amount at risk
 # moved since a resolution or write-off (then the break is open again). The same rule as
-# ``router._with_decision``, for the one break an action returns.
-_BREAK_COLUMNS = COLUMNS.removesuffix(", status")
+# ``api.recon.breaks.is_reopened``, for the one break an action returns.
+_BREAK_COLUMNS = ", ".join(BREAK_COLUMNS)
 _QUEUE = f"""
 with queue as (
-    select {", ".join(f"b.{c.strip()}" for c in _BREAK_COLUMNS.split(","))},
+    select {", ".join(f"b.{c}" for c in BREAK_COLUMNS)},
+        d.status in ('resolved', 'written_off')
+            and d.amount_at_risk_paise is distinct from b.amount_at_risk_paise as is_reopened,
         case
             when d.break_id is null then 'open'
             when d.status in ('resolved', 'written_off')
@@ -102,6 +123,9 @@ class QueueFilter:
     gateways: Sequence[str] = ()
     min_amount_paise: int = 0
     text: str = ""
+    merchant_ids: Sequence[str] = ()
+    assignees: Sequence[str] = ()
+    min_age_business_days: int | None = None
 
     def where(self) -> tuple[str, list[Any]]:
         clauses, params = ["1=1"], []
@@ -109,6 +133,8 @@ class QueueFilter:
             ("kind", self.kinds),
             ("decided_status", self.statuses),
             ("gateway", self.gateways),
+            ("merchant_id", self.merchant_ids),
+            ("assignee", self.assignees),
         ):
             if values:
                 clauses.append(f"{column} in ({', '.join('?' for _ in values)})")
@@ -116,6 +142,9 @@ class QueueFilter:
         if self.min_amount_paise:
             clauses.append("amount_at_risk_paise >= ?")
             params.append(int(self.min_amount_paise))
+        if self.min_age_business_days is not None:
+            clauses.append("age_business_days >= ?")
+            params.append(int(self.min_age_business_days))
         needle = self.text.strip().lower()
         if needle:
             clauses.append(
@@ -175,7 +204,8 @@ def queue_page(
             params,
         ).fetchone()
         cur = con.execute(
-            f"{_QUEUE} select {_BREAK_COLUMNS}, decided_status as status, reason, assignee "
+            f"{_QUEUE} select {_BREAK_COLUMNS}, decided_status as status, reason, assignee, "
+            "coalesce(is_reopened, false) as is_reopened "
             f"from queue where {where} "
             f"order by amount_at_risk_paise desc, break_id limit {int(limit)} offset {int(offset)}",
             params,

@@ -81,20 +81,8 @@ def _with_decision(row: dict[str, Any], decision: BreakStatus | None) -> dict[st
 
 
 def _all_decisions(db: Any) -> list[repository.Decision]:
-    """Every decision on record, to overlay on the warehouse's queue inside DuckDB."""
     with db.read_session() as session:
-        return [
-            tuple(r)
-            for r in session.execute(
-                select(
-                    BreakStatus.break_id,
-                    BreakStatus.status,
-                    BreakStatus.reason,
-                    BreakStatus.assignee,
-                    BreakStatus.amount_at_risk_paise,
-                )
-            ).all()
-        ]
+        return workflow.all_decisions(session)
 
 
 @router.get("/staff/recon/breaks", response_model=BreakQueueOut)

@@ -48,6 +48,7 @@ class BreakOut(BaseModel):
     status: str
     reason: str | None = None
     assignee: str | None = None
+    is_reopened: bool = False  # a final decision was taken for another amount at risk
 
 
 class BreakQueueOut(BaseModel):

@@ -20,35 +20,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.breaks import repository
 from api.db import utcnow
+from api.errors import ApiError
 from api.recon.models import BreakEvent, BreakStatus
 from pipelines.recon.workflow import NEEDS_REASON, STATUSES, DecisionClosed, WorkflowError
 
 ACTIONS = ("assign", "comment", "resolve", "write_off", "reopen")
 _ACTION_STATUS = {"resolve": "resolved", "write_off": "written_off", "reopen": "open"}
-
-BREAK_COLUMNS = (
-    "break_id",
-    "kind",
-    "recon",
-    "severity",
-    "amount_at_risk_paise",
-    "first_seen_date",
-    "age_business_days",
-    "gateway",
-    "merchant_id",
-    "payment_id",
-    "gateway_payment_id",
-    "refund_id",
-    "settlement_id",
-    "settlement_utr",
-    "payout_id",
-    "bank_utr",
-    "rrn",
-    "ledger_amount_paise",
-    "external_amount_paise",
-    "detail",
-)
+BREAK_COLUMNS = repository.BREAK_COLUMNS
 
 
 class BreakNotFound(LookupError):
@@ -173,6 +153,22 @@ def events(db_session: Session, *, break_id: str) -> list[BreakEvent]:
     )
 
 
+def all_decisions(db_session: Session) -> list[repository.Decision]:
+    """Every decision on record, to overlay on the warehouse's queue inside DuckDB."""
+    return [
+        tuple(r)  # type: ignore[misc]
+        for r in db_session.execute(
+            select(
+                BreakStatus.break_id,
+                BreakStatus.status,
+                BreakStatus.reason,
+                BreakStatus.assignee,
+                BreakStatus.amount_at_risk_paise,
+            )
+        ).all()
+    ]
+
+
 def list_breaks(
     warehouse: Path,
     db_session: Session,
@@ -185,58 +181,29 @@ def list_breaks(
     count: int = 100,
     skip: int = 0,
 ) -> tuple[bool, str | None, list[dict[str, Any]]]:
-    """The break queue from the marts with the OLTP decisions overlaid (the freshest status).
+    """The break queue from the marts with the OLTP decisions overlaid (the freshest status),
+    filtered and paged in DuckDB by the staff queue's repository.
 
     Returns ``(available, message, rows)``; no warehouse yet is ``(False, hint, [])``.
     """
-    try:
-        con = _connect(warehouse)
-    except BreakNotFound as exc:
-        return False, str(exc), []
-    where, params = [], []
-    for column, value in (("kind", kind), ("merchant_id", merchant_id)):
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
-    if min_age_business_days is not None:
-        where.append("age_business_days >= ?")
-        params.append(min_age_business_days)
-    sql = (
-        f"select {', '.join(BREAK_COLUMNS)} from marts.fct_recon_breaks"
-        + (f" where {' and '.join(where)}" if where else "")
-        + " order by amount_at_risk_paise desc, break_id"
+    flt = repository.QueueFilter(
+        kinds=[kind] if kind is not None else [],
+        statuses=[status] if status is not None else [],
+        merchant_ids=[merchant_id] if merchant_id is not None else [],
+        assignees=[assignee] if assignee is not None else [],
+        min_age_business_days=min_age_business_days,
     )
     try:
-        fetched = con.execute(sql, params).fetchall()
-    except Exception:
+        page = repository.queue_page(
+            warehouse, all_decisions(db_session), flt, offset=skip, limit=count
+        )
+    except ApiError as exc:
+        if exc.reason != "warehouse_not_built":
+            raise
         return False, "No break queue yet: run `hisaab recon` first", []
-    finally:
-        con.close()
-    rows = [dict(zip(BREAK_COLUMNS, r, strict=True)) for r in fetched]
-    decided = (
-        {
-            s.break_id: s
-            for s in db_session.scalars(
-                select(BreakStatus).where(BreakStatus.break_id.in_([r["break_id"] for r in rows]))
-            )
-        }
-        if rows
-        else {}
-    )
-    out = []
-    for r in rows:
-        for k, v in r.items():
-            if hasattr(v, "isoformat"):
-                r[k] = v.isoformat()
-        d = decided.get(r["break_id"])
-        reopened = is_reopened(d, r["amount_at_risk_paise"])
-        r["status"] = "open" if d is None or reopened else d.status
-        r["status_reason"] = d.reason if d else None
-        r["assignee"] = d.assignee if d else None
-        r["is_reopened"] = reopened
-        if status is not None and r["status"] != status:
-            continue
-        if assignee is not None and r["assignee"] != assignee:
-            continue
-        out.append(r)
-    return True, None, out[skip : skip + count]
+    rows = []
+    for r in page.rows:
+        r = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in r.items()}
+        r["status_reason"] = r.pop("reason")
+        rows.append(r)
+    return True, None, rows

@@ -62,6 +62,26 @@ def test_queue_lists_breaks_with_filters(client, platform_auth, warehouse):
     assert_razorpay_error(client.get("/v1/recon/breaks?status=closed", headers=platform_auth), 422)
 
 
+def test_queue_pages_by_amount_at_risk_after_filtering(client, platform_auth, warehouse):
+    """skip/count page the filtered queue, largest amount at risk first (paged in the
+    warehouse, like the staff queue), and a status filter sees the OLTP's latest decision."""
+    _write_queue(
+        warehouse,
+        [(f"brk_{i:04d}eeee", "amount_mismatch", (i + 1) * 100_00, i) for i in range(5)],
+    )
+    page = client.get("/v1/recon/breaks?count=2&skip=1", headers=platform_auth).json()
+    assert [b["break_id"] for b in page["items"]] == ["brk_0003eeee", "brk_0002eeee"]
+    client.post(
+        "/v1/recon/breaks/brk_0004eeee/assign", json={"assignee": "asha"}, headers=platform_auth
+    )
+    mine = client.get(
+        "/v1/recon/breaks?status=investigating&assignee=asha", headers=platform_auth
+    ).json()
+    assert [b["break_id"] for b in mine["items"]] == ["brk_0004eeee"]
+    none = client.get("/v1/recon/breaks?merchant_id=mer_other", headers=platform_auth).json()
+    assert none["available"] is True and none["items"] == []
+
+
 def test_assign_comment_resolve_are_audited(client, platform_auth, warehouse):
     r = client.post(
         "/v1/recon/breaks/brk_aaaa/assign", json={"assignee": "priya"}, headers=platform_auth
