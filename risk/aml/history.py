@@ -33,6 +33,9 @@ PAIR_DAY = "aml.pair_day"
 ACCT_DAY = "aml.acct_day"
 DAYS = "aml.history_days"
 DATASET = "ledger_transfers"
+#: Stored days are kept this many days before the oldest day a run reads (a re-run of last
+#: month reuses them); older days are deleted, so the history does not grow without end.
+RETAIN_DAYS = 31
 
 
 def lake_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
@@ -170,6 +173,23 @@ def build_days(
         raise
 
 
+def prune(con: duckdb.DuckDBPyConnection, before: date) -> int:
+    """Delete the stored days before ``before``; returns how many days went."""
+    _create(con)
+    n = con.execute(f"select count(*) from {DAYS} where business_date < ?", [before]).fetchall()
+    if n[0][0]:
+        con.begin()
+        try:
+            for table in (PAIR_DAY, ACCT_DAY, DAYS):
+                con.execute(f"delete from {table} where business_date < ?", [before])
+            con.commit()
+        except Exception:
+            con.rollback()
+            raise
+        log.info("AML history: %d stored day(s) before %s deleted", n[0][0], before)
+    return int(n[0][0])
+
+
 def ensure(
     con: duckdb.DuckDBPyConnection,
     lake: Path,
@@ -177,7 +197,9 @@ def ensure(
     hi: date,
     progress: Callable[[str], None] | None = None,
 ) -> list[date]:
-    """Make ``[lo, hi]``'s stored days match the lake; returns the days (re)built."""
+    """Make ``[lo, hi]``'s stored days match the lake, and delete stored days older than
+    ``RETAIN_DAYS`` before ``lo``; returns the days (re)built."""
     days = stale_days(con, lake, lo, hi)
     build_days(con, lake, days, progress)
+    prune(con, lo - timedelta(days=RETAIN_DAYS))
     return days

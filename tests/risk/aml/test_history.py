@@ -108,3 +108,26 @@ def test_history_of_a_lake_with_no_files_for_a_day_is_an_empty_day(tmp_path: Pat
     assert built == [date(2026, 1, 1), date(2026, 1, 2)]
     assert con.execute(f"select count(*) from {history.PAIR_DAY}").fetchall()[0][0] == 0
     assert history.ensure(con, tmp_path, date(2026, 1, 1), date(2026, 1, 2)) == []
+
+
+def test_stored_days_older_than_the_retention_are_deleted(
+    world_copy: tuple[Path, duckdb.DuckDBPyConnection], aml_world: AmlWorld
+) -> None:
+    """The history keeps what the daily runs read (the look-back) and a month before it: a
+    year of daily runs must not keep a year of per-pair days."""
+    _, con = world_copy
+    first = run_batch(con, aml_world.end, aml_world.end)
+    lo = min(first.days_grouped)
+    old, kept = (
+        lo - timedelta(days=history.RETAIN_DAYS + 1),
+        lo - timedelta(days=history.RETAIN_DAYS),
+    )
+    for day in (old, kept):  # two days stored by runs long ago
+        con.execute(f"insert into {history.DAYS} values (?, 'old', now())", [day])
+        con.execute(f"insert into {history.PAIR_DAY} values (1, 2, ?, 1, 100, 0)", [day])
+        con.execute(f"insert into {history.ACCT_DAY} values (1, ?, 0, 0, 1, 100, 0, 1, 0)", [day])
+    again = run_batch(con, aml_world.end, aml_world.end)
+    assert again.days_grouped == []  # the look-back is still served from the store
+    for table in (history.DAYS, history.PAIR_DAY, history.ACCT_DAY):
+        days = {d for (d,) in con.execute(f"select distinct business_date from {table}").fetchall()}
+        assert old not in days and kept in days, table
