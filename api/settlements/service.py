@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from api.chargebacks.models import Chargeback
 from api.db import epoch, utcnow
 from api.errors import not_found
-from api.ledger.service import post_gateway_settlement, post_settlement
+from api.ledger.service import NODAL_BANK_SOURCE, post_gateway_settlement, post_settlement
 from api.merchants.models import Merchant
 from api.orders.models import Order
 from api.payments.models import Payment
@@ -35,10 +35,13 @@ from api.settlements.schemas import ReconItem, SettlementOut
 from api.webhooks.outbox import enqueue_event
 from hisaab.calendar import ist_date, ist_midnight_utc, settlement_date
 from hisaab.ids import is_valid_id, new_id
+from pipelines.simulator.gateways import ESCROW_ACCOUNTS
 
 
-def _utr(ifsc: str, on: date, sequence: int) -> str:
-    """A NEFT UTR (16 characters): bank code, 'N', year, day of year, a 6-digit daily sequence."""
+def _utr(on: date, sequence: int) -> str:
+    """A NEFT UTR (16 characters): the sending bank's code (our nodal escrow account's bank, which
+    the payout leaves; not the merchant's), 'N', year, day of year, a 6-digit daily sequence."""
+    ifsc = ESCROW_ACCOUNTS[NODAL_BANK_SOURCE].ifsc
     return f"{ifsc[:4]}N{on:%y}{on.timetuple().tm_yday:03d}{sequence:06d}"
 
 
@@ -115,8 +118,6 @@ def settle_due(
         net = gross - fees - refunded - chargebacks
         if net <= 0:
             continue
-        merchant = db_session.get(Merchant, mid)
-        assert merchant is not None
         settlement = Settlement(
             id=new_id("setl"),
             merchant_id=mid,
@@ -127,7 +128,7 @@ def settle_due(
             refunds_paise=refunded,
             chargebacks_paise=chargebacks,
             amount_paise=net,
-            utr=_utr(merchant.settlement_ifsc, as_of, sequence + len(created) + 1),
+            utr=_utr(as_of, sequence + len(created) + 1),
             status="processed",
             created_at=utcnow(),
         )

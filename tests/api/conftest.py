@@ -135,7 +135,7 @@ VALID_MERCHANT = {
     "mcc": "5814",
     "pan": "AAPFU0939F",
     "gstin": "27AAPFU0939F1ZV",
-    "settlement_ifsc": "HDFC0000240",
+    "settlement_ifsc": "ICIC0001234",  # a merchant banking elsewhere than our nodal HDFC
     "settlement_account_number": "50100012345678",
     "mdr_bps": {"upi": 0, "card": 200, "netbanking": 190, "wallet": 175},
     "settlement_cycle_days": 2,

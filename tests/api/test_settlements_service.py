@@ -49,6 +49,7 @@ def test_settlement_nets_fees_tax_and_refunds_and_has_a_utr(client, merchant, db
     assert s["gross_amount"] == 500_000 and s["fees"] == p["fee"] and s["tax"] == p["tax"]
     assert s["refunds"] == 100_000
     assert s["amount"] == 500_000 - p["fee"] - 100_000
+    # a NEFT UTR names the sending bank: our nodal HDFC escrow account, not the merchant's ICICI
     assert s["utr"].startswith("HDFCN26314") and len(s["utr"]) == 16
     assert s["settlement_date"] == "2026-11-10"
     with db.read_session() as session:
