@@ -2,12 +2,16 @@
 -- the customer's payment behaviour in our books strictly before the application date (no
 -- look-ahead): volume, failed attempts, refunds, chargebacks, tenure and velocity.
 --
--- The payments are first folded to one row per customer and day (a customer pays on a few days
--- of the window), with the merchants first paid that day and the refunds and chargebacks that
--- count from that day on; each application then adds up its customer's days before its date.
--- Joining every application to every earlier payment instead, then grouping those rows by
--- (application, day) and (application, merchant) for the distinct counts, took most of the
--- time of a recon build (a customer applies up to once a month: several rows per payment).
+-- How it is computed (joining every application to every earlier payment of its customer, then
+-- grouping those rows by (application, day) and (application, merchant) for the distinct counts,
+-- took most of the CPU of a recon build: a customer applies up to once a month). The payments
+-- are folded into dated parts per customer: one per day paid (attempts, failed, captured,
+-- amount), one per merchant on the day first paid, one per refund and chargeback on the later
+-- of its own and its payment's day (both must be before the application). Then:
+--   * an application after the customer's last dated part counts them all: the customer's
+--     totals, one group-by per customer;
+--   * any other application adds up the parts dated before it (a join, as before).
+-- Both give what `business_date < applied_on` over the payments gives.
 with applications as (
     select * from {{ ref('stg_ledger__bnpl_applications') }}
 ),
@@ -16,7 +20,7 @@ customers as (
     select * from {{ ref('stg_ledger__customers') }}
 ),
 
-payments as (
+payments as {{ inline_cte() }} (
     select payment_id, customer_id, merchant_id, status, amount_paise, business_date
     from {{ ref('stg_ledger__payments') }}
     where customer_id is not null and business_date is not null
@@ -59,6 +63,7 @@ day_parts as (
         sum(case when status = 'failed' then 1 else 0 end) as failed,
         sum(case when status = 'captured' then 1 else 0 end) as captured,
         sum(case when status = 'captured' then amount_paise else 0 end) as captured_paise,
+        1 as payment_day,
         0 as new_merchants,
         0 as refunds,
         0 as chargebacks
@@ -67,53 +72,52 @@ day_parts as (
 
     union all
 
-    select customer_id, business_date, 0, 0, 0, 0, count(*), 0, 0
+    select customer_id, business_date, 0, 0, 0, 0, 0, 1, 0, 0
     from first_paid_merchants
-    group by customer_id, business_date
 
     union all
 
-    select customer_id, business_date, 0, 0, 0, 0, 0, count(*), 0
+    select customer_id, business_date, 0, 0, 0, 0, 0, 0, 1, 0
     from refunds
-    group by customer_id, business_date
 
     union all
 
-    select customer_id, business_date, 0, 0, 0, 0, 0, 0, count(*)
+    select customer_id, business_date, 0, 0, 0, 0, 0, 0, 0, 1
     from chargebacks
-    group by customer_id, business_date
 ),
 
-customer_days as (
-    select
-        customer_id,
-        business_date,
-        sum(attempts) as attempts,
-        sum(failed) as failed,
-        sum(captured) as captured,
-        sum(captured_paise) as captured_paise,
-        sum(new_merchants) as new_merchants,
-        sum(refunds) as refunds,
-        sum(chargebacks) as chargebacks
-    from day_parts
-    group by customer_id, business_date
-),
-
-behaviour as (
-    select
-        a.application_id,
+{%- set behaviour_columns %}
         cast(sum(d.attempts) as bigint) as payment_attempts,
         cast(sum(d.failed) as bigint) as failed_attempts,
         cast(sum(d.captured) as bigint) as captured_payments,
         cast(sum(d.captured_paise) as bigint) as captured_amount_paise,
-        cast(sum(case when d.attempts > 0 then 1 else 0 end) as bigint) as active_days,
+        cast(sum(d.payment_day) as bigint) as active_days,
         cast(sum(d.new_merchants) as bigint) as distinct_merchants,
         cast(max(d.attempts) as bigint) as max_attempts_in_a_day,
         cast(sum(d.refunds) as bigint) as refunds,
         cast(sum(d.chargebacks) as bigint) as chargebacks,
-        max(case when d.attempts > 0 then d.business_date end) as last_payment_date
+        max(case when d.payment_day = 1 then d.business_date end) as last_payment_date
+{%- endset %}
+
+customer_totals as (
+    select
+        d.customer_id,
+        max(d.business_date) as last_part_date,
+        {{ behaviour_columns }}
+    from day_parts d
+    group by d.customer_id
+),
+
+-- Applications with parts of their customer on or after their date: the parts before it.
+behaviour_before as (
+    select
+        a.application_id,
+        {{ behaviour_columns }}
     from applications a
-    join customer_days d
+    join customer_totals t
+        on t.customer_id = a.customer_id
+        and a.applied_on <= t.last_part_date
+    join day_parts d
         on d.customer_id = a.customer_id
         and d.business_date < a.applied_on
     group by a.application_id
@@ -138,17 +142,22 @@ select
     c.gender,
     c.city_tier,
     cast({{ dbt.datediff('c.customer_since', 'a.applied_on', 'day') }} as integer) as tenure_days,
-    coalesce(pb.payment_attempts, 0) as payment_attempts,
-    coalesce(pb.failed_attempts, 0) as failed_attempts,
-    coalesce(pb.captured_payments, 0) as captured_payments,
-    coalesce(pb.captured_amount_paise, 0) as captured_amount_paise,
-    coalesce(pb.active_days, 0) as active_days,
-    coalesce(pb.distinct_merchants, 0) as distinct_merchants,
-    coalesce(pb.max_attempts_in_a_day, 0) as max_attempts_in_a_day,
-    coalesce(pb.refunds, 0) as refunds,
-    coalesce(pb.chargebacks, 0) as chargebacks,
-    cast({{ dbt.datediff('pb.last_payment_date', 'a.applied_on', 'day') }} as integer) as days_since_last_payment,
+    coalesce(t.payment_attempts, b.payment_attempts, 0) as payment_attempts,
+    coalesce(t.failed_attempts, b.failed_attempts, 0) as failed_attempts,
+    coalesce(t.captured_payments, b.captured_payments, 0) as captured_payments,
+    coalesce(t.captured_amount_paise, b.captured_amount_paise, 0) as captured_amount_paise,
+    coalesce(t.active_days, b.active_days, 0) as active_days,
+    coalesce(t.distinct_merchants, b.distinct_merchants, 0) as distinct_merchants,
+    coalesce(t.max_attempts_in_a_day, b.max_attempts_in_a_day, 0) as max_attempts_in_a_day,
+    coalesce(t.refunds, b.refunds, 0) as refunds,
+    coalesce(t.chargebacks, b.chargebacks, 0) as chargebacks,
+    cast({{ dbt.datediff('coalesce(t.last_payment_date, b.last_payment_date)', 'a.applied_on', 'day') }} as integer) as days_since_last_payment,
     a.is_defaulted
 from applications a
 left join customers c on c.customer_id = a.customer_id
-left join behaviour pb on pb.application_id = a.application_id
+-- An application after everything its customer did counts the customer's totals ...
+left join customer_totals t
+    on t.customer_id = a.customer_id
+    and a.applied_on > t.last_part_date
+-- ... any other, the parts before it.
+left join behaviour_before b on b.application_id = a.application_id
