@@ -55,7 +55,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -77,7 +77,7 @@ from pipelines.parsers.base import (
     FileRejected,
     ParsedFile,
 )
-from pipelines.parsers.delimited import check_line_lengths, decode
+from pipelines.parsers.delimited import check_line_lengths, decode, newline_index
 
 log = logging.getLogger(__name__)
 
@@ -1182,11 +1182,18 @@ def _after_last_newline(fd: int, start: int, end: int) -> int:
     return lo + nl + 1 if nl >= 0 else end
 
 
+class _Chunk(NamedTuple):
+    first_line: int  # physical line number of its first line in the file
+    body: bytes
+    newlines: np.ndarray  # ``newline_index(body, header_line=True)``: for the parser too
+
+
 def _record_chunks(
     f: BinaryIO, chunk_bytes: int, scanned: _ScanProgress | None = None
-) -> Iterator[tuple[int, bytes]]:
-    """(physical line number of its first line, bytes) of record-aligned chunks of everything
-    after the header line, which ``f`` has already read.
+) -> Iterator[_Chunk]:
+    """Record-aligned chunks of everything after the header line, which ``f`` has already
+    read, each with its physical first line number and its newline index (which numbers the
+    next chunk's lines and which the parser uses instead of finding the newlines again).
 
     Each chunk is read once, straight into its own ``bytes``: a 1 MB read before the chunk's
     target end finds the last newline there, and the chunk is read up to it. Only when that
@@ -1219,11 +1226,11 @@ def _record_chunks(
                 continue
             if cut < len(body):
                 body, carry = body[:cut], body[cut:]
-        lines = counter.count(np.frombuffer(body, np.uint8), 10, 0, len(body))
-        yield line, body
-        line += lines
+        chunk = _Chunk(line, body, newline_index(body, header_line=True))
+        yield chunk
+        line += chunk.newlines.size - 1  # without the header's virtual newline
     if carry:
-        yield line, carry
+        yield _Chunk(line, carry, newline_index(carry, header_line=True))
 
 
 class _ChunkParses:
@@ -1254,14 +1261,15 @@ class _ChunkParses:
         )
 
     def _read_and_parse(self) -> tuple[int, bytes, ParsedFile] | None:
-        item = next(self._chunks, None)
-        if item is None:
+        chunk = next(self._chunks, None)
+        if chunk is None:
             return None
-        first_line, body = item
         parsed = _parse_guarded(
-            self.fmt, lambda: self.fmt.parse_chunk(self.header, body), self._where
+            self.fmt,
+            lambda: self.fmt.parse_chunk(self.header, chunk.body, chunk.newlines),
+            self._where,
         )
-        return first_line, body, parsed
+        return chunk.first_line, chunk.body, parsed
 
     def __iter__(self) -> Iterator[tuple[int, bytes, ParsedFile]]:
         while self._ahead and (item := self._ahead.popleft().result()) is not None:

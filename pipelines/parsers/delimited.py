@@ -279,7 +279,7 @@ class Structured:
     raw_text: Callable[[list[int]], list[str]]  # source_row -> the line(s) as in the file
 
 
-def _newlines(data: bytes, *, header_line: bool = False) -> np.ndarray:
+def newline_index(data: bytes, *, header_line: bool = False) -> np.ndarray:
     """Positions of every ``\\n`` byte (int64), in chunks to bound temporary memory; with
     ``header_line``, a virtual one at -1 first (``data`` follows a header line not in it).
 
@@ -338,14 +338,20 @@ def _read_polars(data: bytes, n: int, *, skip_header: bool = True) -> pl.DataFra
 
 
 def _structure_fast(
-    data: bytes, n: int, pos: dict[str, int], *, body: bool = False
+    data: bytes,
+    n: int,
+    pos: dict[str, int],
+    *,
+    body: bool = False,
+    newlines: np.ndarray | None = None,
 ) -> Structured | None:
     """polars + numpy; None when the file needs the exact path. ``body``: ``data`` has no
-    header line (it follows one), rows are numbered as if it had."""
+    header line (it follows one), rows are numbered as if it had. ``newlines``:
+    ``newline_index(data, header_line=body)``, when the caller has it already."""
     df = _read_polars(data, n, skip_header=not body)
     if df is None:
         return None
-    nl = _newlines(data, header_line=body)
+    nl = newline_index(data, header_line=body) if newlines is None else newlines
     ends_nl = data.endswith(b"\n")
     height = df.height
     data_lines = nl.size - (1 if ends_nl else 0)  # physical lines after the header
@@ -550,14 +556,22 @@ def _structure_exact(text: str, n: int, pos: dict[str, int]) -> Structured:
     return Structured(raw_df, rejects, rows_in, raw_text)
 
 
-def structure(data: bytes, n: int, pos: dict[str, int], *, header: bytes = b"") -> Structured:
+def structure(
+    data: bytes,
+    n: int,
+    pos: dict[str, int],
+    *,
+    header: bytes = b"",
+    newlines: np.ndarray | None = None,
+) -> Structured:
     """Bytes -> String frame + structural rejects, by the fastest path that is exact.
 
     With ``header`` (its line), ``data`` is the body that follows it: the fast path reads the body
     as it is; the other paths, for damaged bodies only, put the header in front (a copy).
+    ``newlines``: ``newline_index(data, header_line=True)`` of such a body, if already known.
     """
     if header:
-        res = _structure_fast(data, n, pos, body=True)
+        res = _structure_fast(data, n, pos, body=True, newlines=newlines)
         if res is not None:
             return res
         data = header + data
@@ -785,17 +799,20 @@ def convert(
     return _ist_dates_the_rest(table, layout), rejects
 
 
-def parse_delimited(data: bytes, layout: Layout, *, header: bytes = b"") -> ParsedFile:
+def parse_delimited(
+    data: bytes, layout: Layout, *, header: bytes = b"", newlines: np.ndarray | None = None
+) -> ParsedFile:
     """The whole pipeline for one CSV layout; see the module docstring.
 
     With ``header`` (the file's first line), ``data`` is a run of whole records that followed it
     in a big file (a chunk): the result is that of ``header + data``, without copying the chunk
-    to put the header in front.
+    to put the header in front. ``newlines``: the chunk's ``newline_index(data,
+    header_line=True)``, when the chunk reader has computed it (not computed twice).
     """
     precheck(data, header=header)
     names = read_header(header or data)
     pos = match_header(names, layout)
-    st = structure(data, len(names), pos, header=header)
+    st = structure(data, len(names), pos, header=header, newlines=newlines if header else None)
     table, value_rejects = convert(st.raw, layout, st.raw_text)
     rejects = sorted(st.rejects + value_rejects, key=lambda r: r.row_number)
     parsed = ParsedFile(

@@ -234,10 +234,11 @@ def test_chunks_tile_the_file_after_its_header_with_physical_line_numbers(
         header = f.readline()
         chunks = list(_record_chunks(f, CHUNK))
     assert len(chunks) > 3
-    assert header + b"".join(body for _, body in chunks) == big_csv
-    for first_line, body in chunks:
+    assert header + b"".join(body for _, body, _ in chunks) == big_csv
+    for first_line, body, newlines in chunks:
         assert body.count(b'"') % 2 == 0
-        before = len(header) + sum(len(b) for n, b in chunks if n < first_line)
+        assert newlines.tolist() == [-1] + [i for i, b in enumerate(body) if b == ord("\n")]
+        before = len(header) + sum(len(b) for n, b, _ in chunks if n < first_line)
         assert big_csv.count(b"\n", 0, before) + 1 == first_line
 
 
