@@ -1234,10 +1234,17 @@ def _record_chunks(
 
 
 class _ChunkParses:
-    """The chunks of a big one-record-per-line CSV, read and parsed ahead of their loading on
-    one worker thread (``AHEAD`` chunks at most, so memory stays bounded), in file order."""
+    """The chunks of a big one-record-per-line CSV, parsed ahead of their loading on one worker
+    thread (``AHEAD`` chunks at most, so memory stays bounded), in file order. Reading a chunk
+    (its bytes, the quote count that places its cut, its newline index) runs one chunk ahead
+    on a reader thread, so the parse worker, the longest stage, only parses.
+
+    While the file's scan runs (``scanned``), nothing is loaded, so the parse worker is the only
+    work for the second core: it may then parse up to ``AHEAD_DURING_SCAN`` chunks ahead (about
+    260 MB each, bytes and table); loading drains that back to ``AHEAD``."""
 
     AHEAD = 3
+    AHEAD_DURING_SCAN = 6
 
     def __init__(
         self,
@@ -1255,15 +1262,20 @@ class _ChunkParses:
         self._file = path.open("rb")
         self._file.seek(len(header))
         self._chunks = _record_chunks(self._file, chunk_bytes, scanned)
+        self._reader = ThreadPoolExecutor(1, thread_name_prefix="chunk-read")
+        self._next_chunk: Future[_Chunk | None] = self._reader.submit(next, self._chunks, None)
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="parse")
+        ahead = self.AHEAD if scanned is None else self.AHEAD_DURING_SCAN
         self._ahead: deque[Future[tuple[int, bytes, ParsedFile] | None]] = deque(
-            self._worker.submit(self._read_and_parse) for _ in range(self.AHEAD)
+            self._worker.submit(self._read_and_parse) for _ in range(ahead)
         )
 
     def _read_and_parse(self) -> tuple[int, bytes, ParsedFile] | None:
-        chunk = next(self._chunks, None)
+        """On the parse worker: take the chunk read ahead, start reading the next, parse."""
+        chunk = self._next_chunk.result()  # a reading error is raised here, in chunk order
         if chunk is None:
             return None
+        self._next_chunk = self._reader.submit(next, self._chunks, None)
         parsed = _parse_guarded(
             self.fmt,
             lambda: self.fmt.parse_chunk(self.header, chunk.body, chunk.newlines),
@@ -1273,7 +1285,8 @@ class _ChunkParses:
 
     def __iter__(self) -> Iterator[tuple[int, bytes, ParsedFile]]:
         while self._ahead and (item := self._ahead.popleft().result()) is not None:
-            self._ahead.append(self._worker.submit(self._read_and_parse))
+            if len(self._ahead) < self.AHEAD:
+                self._ahead.append(self._worker.submit(self._read_and_parse))
             yield item
 
     def close(self) -> None:
@@ -1284,4 +1297,5 @@ class _ChunkParses:
         if self.scanned is not None:
             self.scanned.end()  # a reader waiting for a scan that will not come stops
         self._worker.shutdown(wait=True)
+        self._reader.shutdown(wait=True, cancel_futures=True)  # before its file is closed
         self._file.close()
