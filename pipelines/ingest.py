@@ -34,8 +34,9 @@ count), which could come from a cut inside a quoted field, makes the file fall b
 whole-file path, so chunking never changes a result. Files that are not valid UTF-8 take the
 whole-file path too (the parser decodes those as Windows-1252 as a whole).
 
-On the 2-core box the chunked path keeps both cores busy: a worker thread reads and parses
-chunks k+1.. (up to three ahead) while this thread holds chunk k to the contract, and the lake's writer thread encodes
+On the 2-core box the chunked path keeps both cores busy: a reader thread reads chunk k+2, a
+worker thread parses chunks k+1.. (up to three ahead; six while the scan runs and nothing can
+load) while this thread holds chunk k to the contract, and the lake's writer thread encodes
 chunk k-1 as Parquet (polars, numpy, hashlib and file reads release the GIL). Results are taken
 in chunk order, so threads never change a result. Measured costs: ``bench/results/ingest.md``.
 """
