@@ -720,6 +720,8 @@ class _DuplicateTracker:
 def _zeroed_bytes(size: int) -> np.ndarray:
     """A zeroed, writable uint8 array of ``size`` bytes in its own anonymous mapping, asking the
     kernel for transparent huge pages (a hint: where they are off, it is ordinary memory)."""
+    if not hasattr(mmap, "MAP_ANONYMOUS"):  # not a Unix: ordinary zeroed memory
+        return np.zeros(size, np.uint8)
     buf = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     if hasattr(mmap, "MADV_HUGEPAGE"):
         try:
