@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from pipelines.parsers import bank_csv, camt053, ccavenue, mt940, payu, razorpay, upi_switch
 from pipelines.parsers.base import ParsedFile
 from pipelines.parsers.delimited import Layout, norm, parse_delimited, read_header
@@ -34,11 +36,14 @@ class FileFormat:
     # one record per line. Such files can be parsed in record-aligned chunks (big files).
     layout: Layout | None = None
 
-    def parse_chunk(self, header: bytes, body: bytes) -> ParsedFile:
+    def parse_chunk(
+        self, header: bytes, body: bytes, newlines: np.ndarray | None = None
+    ) -> ParsedFile:
         """``parse(header + body)`` for a ``layout`` format, without the copy that joins them:
-        ``body`` is a run of whole records that followed the ``header`` line in a big file."""
+        ``body`` is a run of whole records that followed the ``header`` line in a big file.
+        ``newlines``: ``newline_index(body, header_line=True)``, if the reader has it."""
         assert self.layout is not None, f"{self.name} is not read in chunks"
-        return parse_delimited(body, self.layout, header=header)
+        return parse_delimited(body, self.layout, header=header, newlines=newlines)
 
 
 FORMATS: tuple[FileFormat, ...] = (

@@ -34,8 +34,9 @@ count), which could come from a cut inside a quoted field, makes the file fall b
 whole-file path, so chunking never changes a result. Files that are not valid UTF-8 take the
 whole-file path too (the parser decodes those as Windows-1252 as a whole).
 
-On the 2-core box the chunked path keeps both cores busy: a worker thread reads and parses
-chunks k+1.. (up to three ahead) while this thread holds chunk k to the contract, and the lake's writer thread encodes
+On the 2-core box the chunked path keeps both cores busy: a reader thread reads chunk k+2, a
+worker thread parses chunks k+1.. (up to three ahead; six while the scan runs and nothing can
+load) while this thread holds chunk k to the contract, and the lake's writer thread encodes
 chunk k-1 as Parquet (polars, numpy, hashlib and file reads release the GIL). Results are taken
 in chunk order, so threads never change a result. Measured costs: ``bench/results/ingest.md``.
 """
@@ -46,6 +47,7 @@ import codecs
 import hashlib
 import json
 import logging
+import mmap
 import os
 import threading
 from collections import Counter, deque
@@ -54,7 +56,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -76,7 +78,7 @@ from pipelines.parsers.base import (
     FileRejected,
     ParsedFile,
 )
-from pipelines.parsers.delimited import check_line_lengths, decode
+from pipelines.parsers.delimited import check_line_lengths, decode, newline_index
 
 log = logging.getLogger(__name__)
 
@@ -639,19 +641,26 @@ class _DuplicateTracker:
     Within a frame this is the contract's ``duplicate_flag``, run only when the frame's 64-bit
     key hashes are not all distinct (equal keys hash equally), and then only on the rows whose
     hash repeats. A file read in chunks also remembers the hashes of earlier chunks in a byte
-    map of ``SLOTS`` (128 MB): a row whose slot is taken may have been seen before, and only
-    those rows are confirmed exactly against the key columns kept from earlier chunks (a hash or
-    slot collision is only a candidate). A clean 10M-row file costs a gather and a scatter per
-    chunk instead of a sort of every hash seen so far.
+    map of ``1 << SLOT_BITS`` slots (128 MB): the hash's top bits pick the slot, which holds an
+    8-bit fingerprint of the hash (``1..254``) or ``MIXED`` once rows with two different
+    fingerprints have landed in it. A row whose slot holds its own fingerprint or ``MIXED`` may
+    have been seen before (a key seen before always does: a slot only ever goes from empty to a
+    fingerprint to ``MIXED``); only those rows (about 0.1% of a clean 10M-row file) are looked
+    up by their full hash among the earlier chunks' hashes, and a hash found there is confirmed
+    exactly against the key columns kept from those chunks (a hash collision is only a
+    candidate). A clean chunk costs three gathers or scatters on the map, which is backed by
+    huge pages where the kernel offers them (fewer TLB misses on random slots).
     """
 
     SLOT_BITS = 27
+    MIXED = 255  # the slot holds rows of more than one fingerprint
 
     def __init__(self, contract: data_contracts.Contract, remember: bool) -> None:
         self.contract = contract
         self.key = list(contract.natural_key)
-        self.slots = np.zeros(1 << self.SLOT_BITS, np.uint8) if remember else None
-        self.earlier: list[pl.DataFrame] = []
+        self.slots = _zeroed_bytes(1 << self.SLOT_BITS) if remember else None
+        self.earlier_keys: pl.DataFrame | None = None  # key columns of earlier chunks
+        self.earlier_hashes: pl.Series | None = None  # their hashes, row for row
 
     def flag(self, frame: pl.DataFrame) -> pl.Series:
         keys = frame.select(self.key)
@@ -663,27 +672,63 @@ class _DuplicateTracker:
             flags = frame.filter(repeats).select(data_contracts.duplicate_flag(self.contract))
             within[candidates.to_numpy()] = flags.to_series().to_numpy()
         if self.slots is not None:
-            slot = (hashes.to_numpy() >> np.uint64(64 - self.SLOT_BITS)).astype(np.int64)
-            maybe = self.slots[slot] != 0
+            maybe = self._remember(hashes.to_numpy())
             if maybe.any():
                 within[self._seen_before(keys, hashes, maybe)] = True
-            self.slots[slot] = 1
-            self.earlier.append(keys.with_columns(__h=hashes))
+            if self.earlier_keys is None or self.earlier_hashes is None:
+                self.earlier_keys, self.earlier_hashes = keys.clone(), hashes.clone()
+            else:  # appended as chunks: no copy
+                self.earlier_keys.vstack(keys, in_place=True)
+                self.earlier_hashes.append(hashes)
         return pl.Series("is_duplicate_in_file", within)
+
+    def _remember(self, hashes: np.ndarray) -> np.ndarray:
+        """Mark the rows' hashes in the slot map; True where the hash may have been seen before."""
+        assert self.slots is not None
+        slot = (hashes >> np.uint64(64 - self.SLOT_BITS)).astype(np.intp)
+        fingerprint = (hashes & np.uint64(0xFF)).astype(np.uint8)
+        np.clip(fingerprint, 1, self.MIXED - 1, out=fingerprint)
+        old = self.slots[slot]
+        maybe = (old == fingerprint) | (old == self.MIXED)
+        new = np.where((old == 0) | (old == fingerprint), fingerprint, np.uint8(self.MIXED))
+        self.slots[slot] = new
+        # Rows of this chunk that share a slot with different fingerprints: the last write won.
+        clash = self.slots[slot] != new
+        if clash.any():
+            self.slots[slot[clash]] = self.MIXED
+        return maybe
 
     def _seen_before(self, keys: pl.DataFrame, hashes: pl.Series, maybe: np.ndarray) -> np.ndarray:
         """The rows (frame positions) flagged ``maybe`` whose key an earlier chunk had."""
-        wanted = hashes.filter(pl.Series(maybe)).unique().implode()
-        earlier = pl.concat(self.earlier).filter(pl.col("__h").is_in(wanted))
-        if earlier.height == 0:
-            return np.zeros(0, dtype=np.int64)
+        none = np.zeros(0, dtype=np.int64)
+        if self.earlier_keys is None or self.earlier_hashes is None:
+            return none
+        wanted = hashes.filter(pl.Series(maybe)).unique()
+        found = self.earlier_hashes.is_in(wanted.implode()).arg_true()
+        if found.len() == 0:
+            return none
+        earlier = self.earlier_keys[found].unique()
         return (
             keys.with_row_index("__i")
             .filter(pl.Series(maybe))
-            .join(earlier.select(self.key).unique(), on=self.key, how="semi", nulls_equal=True)
+            .join(earlier, on=self.key, how="semi", nulls_equal=True)
             .get_column("__i")
             .to_numpy()
         )
+
+
+def _zeroed_bytes(size: int) -> np.ndarray:
+    """A zeroed, writable uint8 array of ``size`` bytes in its own anonymous mapping, asking the
+    kernel for transparent huge pages (a hint: where they are off, it is ordinary memory)."""
+    if not hasattr(mmap, "MAP_ANONYMOUS"):  # not a Unix: ordinary zeroed memory
+        return np.zeros(size, np.uint8)
+    buf = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    if hasattr(mmap, "MADV_HUGEPAGE"):
+        try:
+            buf.madvise(mmap.MADV_HUGEPAGE)
+        except OSError:
+            pass
+    return np.frombuffer(buf, np.uint8)
 
 
 def _formula_flag(frame: pl.DataFrame) -> pl.Expr:
@@ -1140,11 +1185,18 @@ def _after_last_newline(fd: int, start: int, end: int) -> int:
     return lo + nl + 1 if nl >= 0 else end
 
 
+class _Chunk(NamedTuple):
+    first_line: int  # physical line number of its first line in the file
+    body: bytes
+    newlines: np.ndarray  # ``newline_index(body, header_line=True)``: for the parser too
+
+
 def _record_chunks(
     f: BinaryIO, chunk_bytes: int, scanned: _ScanProgress | None = None
-) -> Iterator[tuple[int, bytes]]:
-    """(physical line number of its first line, bytes) of record-aligned chunks of everything
-    after the header line, which ``f`` has already read.
+) -> Iterator[_Chunk]:
+    """Record-aligned chunks of everything after the header line, which ``f`` has already
+    read, each with its physical first line number and its newline index (which numbers the
+    next chunk's lines and which the parser uses instead of finding the newlines again).
 
     Each chunk is read once, straight into its own ``bytes``: a 1 MB read before the chunk's
     target end finds the last newline there, and the chunk is read up to it. Only when that
@@ -1177,18 +1229,25 @@ def _record_chunks(
                 continue
             if cut < len(body):
                 body, carry = body[:cut], body[cut:]
-        lines = counter.count(np.frombuffer(body, np.uint8), 10, 0, len(body))
-        yield line, body
-        line += lines
+        chunk = _Chunk(line, body, newline_index(body, header_line=True))
+        yield chunk
+        line += chunk.newlines.size - 1  # without the header's virtual newline
     if carry:
-        yield line, carry
+        yield _Chunk(line, carry, newline_index(carry, header_line=True))
 
 
 class _ChunkParses:
-    """The chunks of a big one-record-per-line CSV, read and parsed ahead of their loading on
-    one worker thread (``AHEAD`` chunks at most, so memory stays bounded), in file order."""
+    """The chunks of a big one-record-per-line CSV, parsed ahead of their loading on one worker
+    thread (``AHEAD`` chunks at most, so memory stays bounded), in file order. Reading a chunk
+    (its bytes, the quote count that places its cut, its newline index) runs one chunk ahead
+    on a reader thread, so the parse worker, the longest stage, only parses.
+
+    While the file's scan runs (``scanned``), nothing is loaded, so the parse worker is the only
+    work for the second core: it may then parse up to ``AHEAD_DURING_SCAN`` chunks ahead (about
+    260 MB each, bytes and table); loading drains that back to ``AHEAD``."""
 
     AHEAD = 3
+    AHEAD_DURING_SCAN = 6
 
     def __init__(
         self,
@@ -1206,24 +1265,31 @@ class _ChunkParses:
         self._file = path.open("rb")
         self._file.seek(len(header))
         self._chunks = _record_chunks(self._file, chunk_bytes, scanned)
+        self._reader = ThreadPoolExecutor(1, thread_name_prefix="chunk-read")
+        self._next_chunk: Future[_Chunk | None] = self._reader.submit(next, self._chunks, None)
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="parse")
+        ahead = self.AHEAD if scanned is None else self.AHEAD_DURING_SCAN
         self._ahead: deque[Future[tuple[int, bytes, ParsedFile] | None]] = deque(
-            self._worker.submit(self._read_and_parse) for _ in range(self.AHEAD)
+            self._worker.submit(self._read_and_parse) for _ in range(ahead)
         )
 
     def _read_and_parse(self) -> tuple[int, bytes, ParsedFile] | None:
-        item = next(self._chunks, None)
-        if item is None:
+        """On the parse worker: take the chunk read ahead, start reading the next, parse."""
+        chunk = self._next_chunk.result()  # a reading error is raised here, in chunk order
+        if chunk is None:
             return None
-        first_line, body = item
+        self._next_chunk = self._reader.submit(next, self._chunks, None)
         parsed = _parse_guarded(
-            self.fmt, lambda: self.fmt.parse_chunk(self.header, body), self._where
+            self.fmt,
+            lambda: self.fmt.parse_chunk(self.header, chunk.body, chunk.newlines),
+            self._where,
         )
-        return first_line, body, parsed
+        return chunk.first_line, chunk.body, parsed
 
     def __iter__(self) -> Iterator[tuple[int, bytes, ParsedFile]]:
         while self._ahead and (item := self._ahead.popleft().result()) is not None:
-            self._ahead.append(self._worker.submit(self._read_and_parse))
+            if len(self._ahead) < self.AHEAD:
+                self._ahead.append(self._worker.submit(self._read_and_parse))
             yield item
 
     def close(self) -> None:
@@ -1234,4 +1300,5 @@ class _ChunkParses:
         if self.scanned is not None:
             self.scanned.end()  # a reader waiting for a scan that will not come stops
         self._worker.shutdown(wait=True)
+        self._reader.shutdown(wait=True, cancel_futures=True)  # before its file is closed
         self._file.close()

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
+import data_contracts
 from pipelines.formats import by_name
 from pipelines.ingest import (
     FileReport,
     IngestContext,
+    _DuplicateTracker,
     _parse_during_scan,
     _record_chunks,
     ingest_file,
@@ -231,8 +234,40 @@ def test_chunks_tile_the_file_after_its_header_with_physical_line_numbers(
         header = f.readline()
         chunks = list(_record_chunks(f, CHUNK))
     assert len(chunks) > 3
-    assert header + b"".join(body for _, body in chunks) == big_csv
-    for first_line, body in chunks:
+    assert header + b"".join(body for _, body, _ in chunks) == big_csv
+    for first_line, body, newlines in chunks:
         assert body.count(b'"') % 2 == 0
-        before = len(header) + sum(len(b) for n, b in chunks if n < first_line)
+        assert newlines.tolist() == [-1] + [i for i, b in enumerate(body) if b == ord("\n")]
+        before = len(header) + sum(len(b) for n, b, _ in chunks if n < first_line)
         assert big_csv.count(b"\n", 0, before) + 1 == first_line
+
+
+@pytest.mark.parametrize("slot_bits", [4, 10, 27])
+def test_duplicate_flags_over_chunks_equal_the_contracts_flag_over_the_whole_file(
+    slot_bits: int,
+) -> None:
+    """The slot map of fingerprints only narrows the rows looked up: with a tiny map (every slot
+    shared by many keys and fingerprints) and a real one, the flags of a file fed in chunks are
+    exactly the contract's ``duplicate_flag`` over the whole file, null keys included."""
+    contract = data_contracts.load_contract(DATASET)
+
+    class Tracker(_DuplicateTracker):
+        SLOT_BITS = slot_bits
+
+    rng = np.random.default_rng(slot_bits)
+    n = 30_000
+    ids = rng.integers(0, 12_000, n)  # many keys repeat, within and across chunks
+    frame = pl.DataFrame(
+        {
+            "entity_id": [None if i % 997 == 0 else f"pay_{i:014d}" for i in ids],
+            "type": rng.choice(["payment", "refund"], n).tolist(),
+        }
+    )
+    expected = frame.select(data_contracts.duplicate_flag(contract)).to_series()
+    tracker = Tracker(contract, remember=True)
+    cuts = [0, 1, 2_000, 2_001, 9_000, 17_500, 24_000, n]
+    got = pl.concat(
+        [tracker.flag(frame.slice(a, b - a)) for a, b in zip(cuts, cuts[1:], strict=False)]
+    )
+    assert got.sum() == expected.sum() > 10_000
+    assert got.to_list() == expected.to_list()

@@ -820,7 +820,26 @@ TRICKY = {
             "12345678",
             "123456789012",
             "0000000001",
+            "1793558669\t",
+            "-79355866",
+            "+79355866",
+            "1_79355866",
+            "17935586６9",
+            "0x12345678",
         ],
+    ),
+    "bool": (
+        "razorpay_csv",
+        "on_hold",
+        "on_hold",
+        # The spec: 0, 1, true or false, any case, surrounding whitespace ignored.
+        lambda c: (
+            pl.col(c)
+            .str.strip_chars()
+            .str.to_lowercase()
+            .replace_strict({"0": False, "1": True, "false": False, "true": True}, default=None)
+        ),
+        ["0", "1", "true", "FALSE", " 1", "0 ", "01", "10", "2", "yes", "-0", "+1", "０"],
     ),
     "ist": (
         "payu_csv",
