@@ -242,6 +242,15 @@ def main() -> None:
             f"| {row['gx_rows_per_s']:,} | — | {row['gx_cpu_seconds']} | — "
             f"| {row['gx_peak_rss_mb']:,} MB |"
         )
+        # what a default `hisaab ingest` of this file costs: the ingest, then GE's second pass
+        both_s = row["ingest_seconds"] + row["gx_seconds"]
+        both_cpu = row["ingest_cpu_seconds"] + row["gx_cpu_seconds"]
+        lines.append(
+            f"| ingest then GE (the `hisaab ingest` default; sum of the two) | {n:,} "
+            f"| {both_s:.1f} | {round(n / both_s):,} | {both_s / row['floor_seconds']:.2f}× "
+            f"| {both_cpu:.1f} | {both_cpu / row['floor_cpu_seconds']:.2f}× "
+            f"| {max(row['ingest_peak_rss_mb'], row['gx_peak_rss_mb']):,} MB |"
+        )
     table = "\n".join(lines)
     loads = (
         f"1-minute load average before → after each case: floor {floor['load'][0]} → "
