@@ -28,7 +28,6 @@ from pipelines.recon.workflow import NEEDS_REASON, STATUSES, DecisionClosed, Wor
 
 ACTIONS = ("assign", "comment", "resolve", "write_off", "reopen")
 _ACTION_STATUS = {"resolve": "resolved", "write_off": "written_off", "reopen": "open"}
-BREAK_COLUMNS = repository.BREAK_COLUMNS
 
 
 class BreakNotFound(LookupError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from api.recon.breaks import BREAK_COLUMNS
+from api.breaks.repository import BREAK_COLUMNS
 from pipelines.recon.workflow import ensure_tables, refresh_from_oltp, set_status
 from tests.api.test_errors_and_health import assert_razorpay_error
 

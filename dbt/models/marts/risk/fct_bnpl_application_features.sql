@@ -35,24 +35,19 @@ first_paid_merchants as (
 ),
 
 -- A refund or chargeback counts once both it and its payment are before the application.
-refunds as (
+reversals as (
     select
         p.customer_id,
-        case when r.business_date > p.business_date then r.business_date else p.business_date end
+        x.kind,
+        case when x.business_date > p.business_date then x.business_date else p.business_date end
             as business_date
-    from {{ ref('stg_ledger__refunds') }} r
-    join payments p on p.payment_id = r.payment_id
-    where r.business_date is not null
-),
-
-chargebacks as (
-    select
-        p.customer_id,
-        case when c.business_date > p.business_date then c.business_date else p.business_date end
-            as business_date
-    from {{ ref('stg_ledger__chargebacks') }} c
-    join payments p on p.payment_id = c.payment_id
-    where c.business_date is not null
+    from (
+        select 'refund' as kind, payment_id, business_date from {{ ref('stg_ledger__refunds') }}
+        union all
+        select 'chargeback', payment_id, business_date from {{ ref('stg_ledger__chargebacks') }}
+    ) x
+    join payments p on p.payment_id = x.payment_id
+    where x.business_date is not null
 ),
 
 day_parts as (
@@ -77,13 +72,10 @@ day_parts as (
 
     union all
 
-    select customer_id, business_date, 0, 0, 0, 0, 0, 0, 1, 0
-    from refunds
-
-    union all
-
-    select customer_id, business_date, 0, 0, 0, 0, 0, 0, 0, 1
-    from chargebacks
+    select customer_id, business_date, 0, 0, 0, 0, 0, 0,
+        case when kind = 'refund' then 1 else 0 end,
+        case when kind = 'chargeback' then 1 else 0 end
+    from reversals
 ),
 
 {%- set behaviour_columns %}
