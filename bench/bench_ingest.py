@@ -36,6 +36,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 HISTORY_MARK = "<!-- history: kept by the harness, written by hand -->"
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+from hisaab import POLARS_ALLOCATOR_CONF  # noqa: E402
 
 BUILD = """
 import sys; sys.path.insert(0, {bench!r})
@@ -130,8 +132,13 @@ run_case(go)
 
 def run(code: str) -> dict:
     """One case in its own process; adds the 1-minute load average before and after it (the
-    machine is shared: a load above the core count means the case did not have the CPUs)."""
+    machine is shared: a load above the core count means the case did not have the CPUs).
+
+    Every case runs with the allocator setting Hisaab's packages give polars when imported
+    (``hisaab.POLARS_ALLOCATOR_CONF``), the floor included, so the ratio compares code, not
+    allocator settings."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.setdefault("_RJEM_MALLOC_CONF", POLARS_ALLOCATOR_CONF)
     load_before = os.getloadavg()[0]
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT

@@ -11,6 +11,7 @@ reports. The rule grammar is described in ``data_contracts/README.md``.
     report = validate_with_gx(contract, frame)       # the same rules through GE 1.x
 """
 
+import hisaab  # noqa: F401,I001  (first: it configures polars' allocator before polars is imported)
 from data_contracts.checks import (
     FAILURE_SCHEMA,
     duplicate_flag,

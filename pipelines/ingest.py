@@ -646,10 +646,11 @@ class _DuplicateTracker:
     fingerprints have landed in it. A row whose slot holds its own fingerprint or ``MIXED`` may
     have been seen before (a key seen before always does: a slot only ever goes from empty to a
     fingerprint to ``MIXED``); only those rows (about 0.1% of a clean 10M-row file) are looked
-    up by their full hash among the earlier chunks' hashes, and a hash found there is confirmed
-    exactly against the key columns kept from those chunks (a hash collision is only a
-    candidate). A clean chunk costs three gathers or scatters on the map, which is backed by
-    huge pages where the kernel offers them (fewer TLB misses on random slots).
+    up by their full hash in each earlier chunk's sorted hashes (a binary search, so a chunk's
+    cost does not grow with the rows before it), and a hash found there is confirmed exactly
+    against that chunk's key columns (a hash collision is only a candidate). A clean chunk costs
+    one sort of its hashes and three gathers or scatters on the map, which is backed by huge
+    pages where the kernel offers them (fewer TLB misses on random slots).
     """
 
     SLOT_BITS = 27
@@ -659,27 +660,30 @@ class _DuplicateTracker:
         self.contract = contract
         self.key = list(contract.natural_key)
         self.slots = _zeroed_bytes(1 << self.SLOT_BITS) if remember else None
-        self.earlier_keys: pl.DataFrame | None = None  # key columns of earlier chunks
-        self.earlier_hashes: pl.Series | None = None  # their hashes, row for row
+        # per earlier chunk: its hashes sorted, their row positions, its key columns
+        self.earlier: list[tuple[np.ndarray, np.ndarray, pl.DataFrame]] = []
 
     def flag(self, frame: pl.DataFrame) -> pl.Series:
         keys = frame.select(self.key)
         hashes = keys.hash_rows()
         within = np.zeros(frame.height, dtype=bool)
-        if hashes.n_unique() < frame.height:
+        if self.slots is None:
+            repeated = hashes.n_unique() < frame.height
+        else:
+            order = hashes.arg_sort().to_numpy()
+            ordered = hashes.to_numpy()[order]
+            repeated = bool((ordered[1:] == ordered[:-1]).any())
+        if repeated:
             repeats = hashes.is_duplicated()  # every row of a repeated hash, in file order
             candidates = repeats.arg_true()
             flags = frame.filter(repeats).select(data_contracts.duplicate_flag(self.contract))
             within[candidates.to_numpy()] = flags.to_series().to_numpy()
         if self.slots is not None:
-            maybe = self._remember(hashes.to_numpy())
+            h = hashes.to_numpy()
+            maybe = self._remember(h)
             if maybe.any():
-                within[self._seen_before(keys, hashes, maybe)] = True
-            if self.earlier_keys is None or self.earlier_hashes is None:
-                self.earlier_keys, self.earlier_hashes = keys.clone(), hashes.clone()
-            else:  # appended as chunks: no copy
-                self.earlier_keys.vstack(keys, in_place=True)
-                self.earlier_hashes.append(hashes)
+                within[self._seen_before(keys, h, maybe)] = True
+            self.earlier.append((ordered, order, keys))
         return pl.Series("is_duplicate_in_file", within)
 
     def _remember(self, hashes: np.ndarray) -> np.ndarray:
@@ -698,16 +702,21 @@ class _DuplicateTracker:
             self.slots[slot[clash]] = self.MIXED
         return maybe
 
-    def _seen_before(self, keys: pl.DataFrame, hashes: pl.Series, maybe: np.ndarray) -> np.ndarray:
+    def _seen_before(self, keys: pl.DataFrame, hashes: np.ndarray, maybe: np.ndarray) -> np.ndarray:
         """The rows (frame positions) flagged ``maybe`` whose key an earlier chunk had."""
-        none = np.zeros(0, dtype=np.int64)
-        if self.earlier_keys is None or self.earlier_hashes is None:
-            return none
-        wanted = hashes.filter(pl.Series(maybe)).unique()
-        found = self.earlier_hashes.is_in(wanted.implode()).arg_true()
-        if found.len() == 0:
-            return none
-        earlier = self.earlier_keys[found].unique()
+        wanted = np.unique(hashes[maybe])
+        found = []
+        for ordered, order, earlier_keys in self.earlier:
+            lo = np.searchsorted(ordered, wanted, side="left")
+            hi = np.searchsorted(ordered, wanted, side="right")
+            counts = hi - lo
+            if counts.any():  # every position in lo[i]..hi[i] for each wanted hash i
+                before = np.cumsum(counts) - counts
+                spans = np.repeat(lo - before, counts) + np.arange(int(counts.sum()))
+                found.append(earlier_keys[order[spans]])
+        if not found:
+            return np.zeros(0, dtype=np.int64)
+        earlier = pl.concat(found).unique()
         return (
             keys.with_row_index("__i")
             .filter(pl.Series(maybe))
