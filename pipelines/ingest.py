@@ -660,7 +660,8 @@ class _DuplicateTracker:
         self.contract = contract
         self.key = list(contract.natural_key)
         self.slots = _zeroed_bytes(1 << self.SLOT_BITS) if remember else None
-        # per earlier chunk: its hashes sorted, their row positions, its key columns
+        # per earlier chunk: its hashes sorted (to search), as they came (to find the rows of
+        # a hash found), and its key columns
         self.earlier: list[tuple[np.ndarray, np.ndarray, pl.DataFrame]] = []
 
     def flag(self, frame: pl.DataFrame) -> pl.Series:
@@ -669,9 +670,8 @@ class _DuplicateTracker:
         within = np.zeros(frame.height, dtype=bool)
         if self.slots is None:
             repeated = hashes.n_unique() < frame.height
-        else:
-            order = hashes.arg_sort().to_numpy()
-            ordered = hashes.to_numpy()[order]
+        else:  # the sort kept for later chunks' lookups also shows repeats, side by side
+            ordered = hashes.sort().to_numpy()
             repeated = bool((ordered[1:] == ordered[:-1]).any())
         if repeated:
             repeats = hashes.is_duplicated()  # every row of a repeated hash, in file order
@@ -683,7 +683,8 @@ class _DuplicateTracker:
             maybe = self._remember(h)
             if maybe.any():
                 within[self._seen_before(keys, h, maybe)] = True
-            self.earlier.append((ordered, order, keys))
+            if h.size:
+                self.earlier.append((ordered, h, keys))
         return pl.Series("is_duplicate_in_file", within)
 
     def _remember(self, hashes: np.ndarray) -> np.ndarray:
@@ -706,14 +707,11 @@ class _DuplicateTracker:
         """The rows (frame positions) flagged ``maybe`` whose key an earlier chunk had."""
         wanted = np.unique(hashes[maybe])
         found = []
-        for ordered, order, earlier_keys in self.earlier:
-            lo = np.searchsorted(ordered, wanted, side="left")
-            hi = np.searchsorted(ordered, wanted, side="right")
-            counts = hi - lo
-            if counts.any():  # every position in lo[i]..hi[i] for each wanted hash i
-                before = np.cumsum(counts) - counts
-                spans = np.repeat(lo - before, counts) + np.arange(int(counts.sum()))
-                found.append(earlier_keys[order[spans]])
+        for ordered, earlier_hashes, earlier_keys in self.earlier:
+            at = np.minimum(np.searchsorted(ordered, wanted), ordered.size - 1)
+            hits = wanted[ordered[at] == wanted]
+            if hits.size:  # rare (a duplicate or a hash collision): find that chunk's rows
+                found.append(earlier_keys.filter(pl.Series(np.isin(earlier_hashes, hits))))
         if not found:
             return np.zeros(0, dtype=np.int64)
         earlier = pl.concat(found).unique()

@@ -19,6 +19,7 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 SUPERSEDED_DIR = "_superseded"
@@ -71,18 +72,29 @@ def write_table(
 def _by_day(frame: pl.DataFrame, col: str) -> list[tuple[object, pl.DataFrame]]:
     """The frame's rows per distinct ``col`` value (nulls last), each in file order.
 
-    One filter per day: 4x cheaper than ``partition_by(maintain_order=True)``, which gathers
-    every column through a group-by; a file spans a few business dates, so few filters run.
+    One gather puts the rows in day order (each day's row positions found by one comparison
+    over the day column), then each day is a zero-copy slice: 1.5x cheaper than a filter per
+    day, which copies every column as often as there are days, and 4x cheaper than
+    ``partition_by(maintain_order=True)``; a file spans a few business dates.
     """
     days = frame.get_column(col)
     distinct = days.drop_nulls().unique().sort().to_list()
     if len(distinct) == 1 and not days.has_nulls():
         return [(distinct[0], frame)]
-    pieces: list[tuple[object, pl.DataFrame]] = [
-        (day, frame.filter(days == day)) for day in distinct
+    codes = days.to_physical()
+    keys: list[object] = list(distinct)
+    positions = [
+        np.flatnonzero((codes == code).fill_null(False).to_numpy())
+        for code in codes.drop_nulls().unique().sort().to_list()
     ]
     if days.has_nulls():
-        pieces.append((None, frame.filter(days.is_null())))
+        keys.append(None)
+        positions.append(np.flatnonzero(days.is_null().to_numpy()))
+    ordered = frame[np.concatenate(positions)]
+    pieces, start = [], 0
+    for day, rows in zip(keys, positions, strict=True):
+        pieces.append((day, ordered.slice(start, rows.size)))
+        start += rows.size
     return pieces
 
 
