@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 # polars' allocator (jemalloc) hands freed pages back to the OS after 0.5 s by default, so work
 # that runs chunk after chunk (a 10M-row settlement file is 23 chunks of 128 MB) faults every
 # chunk's memory in afresh. Keeping freed pages 10 s lets the next chunk reuse them: on the
-# 10M-row ingest benchmark minor page faults 1.96M -> 1.41M, system time 6.5 -> 4.2 s, CPU -13%,
+# 10M-row ingest benchmark minor page faults 1.96M -> 1.41M, system time 6.5 -> 4.1 s, CPU -13%,
 # peak RSS unchanged (bench/results/ingest.md). jemalloc reads this once, when polars is first
 # imported, so it is set here, in the package every entry point imports first (``pipelines``
 # imports it before polars); a value already in the environment wins.
