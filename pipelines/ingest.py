@@ -671,12 +671,9 @@ class _DuplicateTracker:
         keys = frame.select(self.key)
         hashes = keys.hash_rows()
         within = np.zeros(frame.height, dtype=bool)
-        if self.slots is None:
-            repeated = hashes.n_unique() < frame.height
-        else:  # the sort kept for later chunks' lookups also shows repeats, side by side
-            ordered = hashes.sort().to_numpy()
-            repeated = bool((ordered[1:] == ordered[:-1]).any())
-        if repeated:
+        # sorted, equal hashes sit side by side; a chunked file keeps the sort for later lookups
+        ordered = hashes.sort().to_numpy()
+        if (ordered[1:] == ordered[:-1]).any():
             repeats = hashes.is_duplicated()  # every row of a repeated hash, in file order
             candidates = repeats.arg_true()
             flags = frame.filter(repeats).select(data_contracts.duplicate_flag(self.contract))

@@ -81,14 +81,10 @@ def _by_day(frame: pl.DataFrame, col: str) -> list[tuple[object, pl.DataFrame]]:
     distinct = days.drop_nulls().unique().sort().to_list()
     if len(distinct) == 1 and not days.has_nulls():
         return [(distinct[0], frame)]
-    codes = days.to_physical()
-    keys: list[object] = list(distinct)
-    positions = [
-        np.flatnonzero((codes == code).fill_null(False).to_numpy())
-        for code in codes.drop_nulls().unique().sort().to_list()
-    ]
+    keys: list[object] = distinct
+    positions = [np.flatnonzero((days == day).fill_null(False).to_numpy()) for day in distinct]
     if days.has_nulls():
-        keys.append(None)
+        keys = [*distinct, None]
         positions.append(np.flatnonzero(days.is_null().to_numpy()))
     ordered = frame[np.concatenate(positions)]
     pieces, start = [], 0

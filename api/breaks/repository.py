@@ -35,7 +35,8 @@ BREAK_COLUMNS = (
     "external_amount_paise",
     "detail",
 )
-COLUMNS = ", ".join(BREAK_COLUMNS) + ", status"
+_BREAK_COLUMNS = ", ".join(BREAK_COLUMNS)
+COLUMNS = _BREAK_COLUMNS + ", status"
 
 
 def _no_warehouse(warehouse: Path) -> ApiError:
@@ -89,7 +90,6 @@ REOPENED_REASON = "reopened: amount at risk changed since the last decision"
 # The break queue as finance sees it now: the latest decision applied, unless the amount at risk
 # moved since a resolution or write-off (then the break is open again). The same rule as
 # ``api.recon.breaks.is_reopened``, for the one break an action returns.
-_BREAK_COLUMNS = ", ".join(BREAK_COLUMNS)
 _QUEUE = f"""
 with queue as (
     select {", ".join(f"b.{c}" for c in BREAK_COLUMNS)},

@@ -37,12 +37,14 @@ from hisaab.calendar import ist_date, ist_midnight_utc, settlement_date
 from hisaab.ids import is_valid_id, new_id
 from pipelines.simulator.gateways import ESCROW_ACCOUNTS
 
+# The bank a payout leaves: our nodal escrow account's (not the merchant's).
+_NODAL_BANK_CODE = ESCROW_ACCOUNTS[NODAL_BANK_SOURCE].ifsc[:4]
+
 
 def _utr(on: date, sequence: int) -> str:
-    """A NEFT UTR (16 characters): the sending bank's code (our nodal escrow account's bank, which
-    the payout leaves; not the merchant's), 'N', year, day of year, a 6-digit daily sequence."""
-    ifsc = ESCROW_ACCOUNTS[NODAL_BANK_SOURCE].ifsc
-    return f"{ifsc[:4]}N{on:%y}{on.timetuple().tm_yday:03d}{sequence:06d}"
+    """A NEFT UTR (16 characters): the sending bank's code (our nodal escrow account's bank),
+    'N', year, day of year, a 6-digit daily sequence."""
+    return f"{_NODAL_BANK_CODE}N{on:%y}{on.timetuple().tm_yday:03d}{sequence:06d}"
 
 
 def settle_due(

@@ -176,8 +176,8 @@ def build_days(
 def prune(con: duckdb.DuckDBPyConnection, before: date) -> int:
     """Delete the stored days before ``before``; returns how many days went."""
     _create(con)
-    n = con.execute(f"select count(*) from {DAYS} where business_date < ?", [before]).fetchall()
-    if n[0][0]:
+    (n,) = con.execute(f"select count(*) from {DAYS} where business_date < ?", [before]).fetchone()
+    if n:
         con.begin()
         try:
             for table in (PAIR_DAY, ACCT_DAY, DAYS):
@@ -186,8 +186,8 @@ def prune(con: duckdb.DuckDBPyConnection, before: date) -> int:
         except Exception:
             con.rollback()
             raise
-        log.info("AML history: %d stored day(s) before %s deleted", n[0][0], before)
-    return int(n[0][0])
+        log.info("AML history: %d stored day(s) before %s deleted", n, before)
+    return int(n)
 
 
 def ensure(
