@@ -39,7 +39,7 @@ worker thread parses chunks k+1.. (up to three ahead; six while the scan runs an
 load) while this thread holds chunk k to the contract, and the lake's writer thread encodes
 chunk k-1 as Parquet (polars, numpy, hashlib and file reads release the GIL). Results are taken
 in chunk order, so threads never change a result. Each chunk's buffers are freed as the next
-chunk needs the same amount again, so polars' allocator is told to keep freed pages for 10 s
+chunk needs the same amount again, so polars' allocator is told to keep freed pages for 2 s
 (``hisaab.POLARS_ALLOCATOR_CONF``) instead of returning them and faulting them in afresh.
 Measured costs: ``bench/results/ingest.md``.
 """
